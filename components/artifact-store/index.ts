@@ -1,0 +1,2 @@
+export { ArtifactStore, type ArtifactStoreArgs } from "./artifact-store";
+export { datastoreLifecycleRules, accessLogLifecycleRules, type LifecycleSettings } from "./lifecycle";

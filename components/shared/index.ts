@@ -1,0 +1,3 @@
+export * from "./tags";
+export * from "./naming";
+export * from "./iam";

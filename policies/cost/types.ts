@@ -1,0 +1,29 @@
+/** What the cost model reads from a resource and what it returns. */
+
+export interface CostedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** Resource inputs, as the engine gives them to policies. */
+    readonly props: Record<string, any>;
+}
+
+export interface CostItem {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** USD a month when nobody runs anything. */
+    readonly monthlyIdle: number;
+    /** USD a month with every compute environment at its maximum the whole month. */
+    readonly monthlyMax: number;
+    /** How the figures were computed, with the prices used. */
+    readonly basis: string;
+}
+
+export interface CostEstimate {
+    readonly currency: "USD";
+    readonly region: string;
+    readonly monthlyIdle: number;
+    readonly monthlyMax: number;
+    readonly items: CostItem[];
+}
