@@ -145,8 +145,9 @@ export class ConfigNode {
         return v;
     }
 
+    /** A string that may be absent; an empty string (a Pulumi.yaml default of "") counts as absent. */
     optionalString(opts: { pattern?: RegExp; describe?: string; oneOf?: readonly string[] } = {}): string | undefined {
-        return this.present ? this.string(opts) : undefined;
+        return this.present && this.value !== "" ? this.string(opts) : undefined;
     }
 
     /** A whole number. YAML may carry numbers as strings (`pulumi config set` does); both are read. */

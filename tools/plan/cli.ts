@@ -10,7 +10,7 @@ import { jsonReport } from "./report-json";
 import { markdownReport } from "./report-markdown";
 import { sarifReport } from "./report-sarif";
 import { textReport } from "./report-text";
-import { mandatoryViolations, runPlan } from "./plan";
+import { mandatoryViolations, REPO_ROOT, runPlan } from "./plan";
 import { PlanInputError } from "./stack-files";
 
 const USAGE = "usage: npm run plan -- --stack <name> [--json FILE] [--markdown FILE] [--sarif FILE]";
@@ -42,10 +42,10 @@ function write(file: string, content: string): void {
     fs.writeFileSync(file, content.endsWith("\n") ? content : `${content}\n`);
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], root: string = REPO_ROOT): Promise<number> {
     try {
         const args = parseArgs(argv);
-        const plan = await runPlan(args.stack);
+        const plan = await runPlan(args.stack, root);
         console.log(textReport(plan));
         if (args.json) write(args.json, JSON.stringify(jsonReport(plan), null, 2));
         if (args.markdown) write(args.markdown, markdownReport(plan));
