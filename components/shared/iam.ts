@@ -68,3 +68,14 @@ export function denyInsecureTransport(bucketArn: pulumi.Input<string>): Statemen
         Condition: { Bool: { "aws:SecureTransport": "false" } },
     };
 }
+
+/** A statement that lets a KMS key be used only through one AWS service in one region (`kms:ViaService`). */
+export function keyViaService(sid: string, keyArn: pulumi.Input<string>, actions: string[], service: string, region: pulumi.Input<string>): StatementInput {
+    return {
+        Sid: sid,
+        Effect: "Allow",
+        Action: actions,
+        Resource: keyArn,
+        Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`${service}.${region}.amazonaws.com` } },
+    };
+}

@@ -1,3 +1,4 @@
 export * from "./tags";
 export * from "./naming";
 export * from "./iam";
+export * from "./kms";

@@ -6,6 +6,11 @@ export interface CostedResource {
     readonly name: string;
     /** Resource inputs, as the engine gives them to policies. */
     readonly props: Record<string, any>;
+    /**
+     * URNs of the resources each input was built from. Estimators follow references through them
+     * (a service's `taskDefinition`) even in a preview, where the referenced ARN is still unknown.
+     */
+    readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface CostItem {
@@ -27,3 +32,6 @@ export interface CostEstimate {
     readonly monthlyMax: number;
     readonly items: CostItem[];
 }
+
+/** An estimator's figures for one resource, before rounding. */
+export type Estimate = Omit<CostItem, "urn" | "type" | "name">;

@@ -1,7 +1,7 @@
 /**
  * Reading resource props as policies see them at preview: inputs only, provider config beside them.
  */
-import type { PolicyProviderResource, PolicyResource } from "@pulumi/policy";
+import { UnknownValueError, type PolicyProviderResource, type PolicyResource, type ResourceValidation } from "@pulumi/policy";
 
 /** Provider config arrives JSON-encoded for object values (`defaultTags`); accept both forms. */
 function decode(value: unknown): unknown {
@@ -31,6 +31,45 @@ export function parsePolicyDocument(doc: unknown): { Statement: Record<string, a
     const statement = (parsed as { Statement?: unknown }).Statement;
     if (statement === undefined) return undefined;
     return { Statement: (Array.isArray(statement) ? statement : [statement]) as Record<string, any>[] };
+}
+
+/** A JSON-string input (container definitions, policy documents) parsed, or undefined when it is not JSON. */
+export function parseJsonInput<T = unknown>(value: unknown): T | undefined {
+    if (typeof value !== "string") return value as T | undefined;
+    try {
+        return JSON.parse(value) as T;
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * A resource validation for one type token, the pack's provider-free `validateResourceOfType`: it
+ * carries `__pulumiType` as the SDK's helper does, so the engine skips other types without a call.
+ */
+export function validateType(type: string, validate: ResourceValidation): ResourceValidation {
+    const fn: ResourceValidation = (args, reportViolation) =>
+        args.type === type ? validate(args, reportViolation) : args.notApplicable(`Policy only applies to resources of type '${type}'`);
+    return Object.assign(fn, { __pulumiType: type });
+}
+
+/** The same validation for each of several type tokens. */
+export function validateTypes(types: readonly string[], validate: ResourceValidation): ResourceValidation[] {
+    return types.map((t) => validateType(t, validate));
+}
+
+/**
+ * A value that may still be unknown in a preview, or undefined when it is. The engine's props throw
+ * on reading an unknown value, which skips the whole policy; a stack policy reads through this so
+ * that one resource created in the same update does not blind it to all the others.
+ */
+export function ifKnown<T>(read: () => T): T | undefined {
+    try {
+        return read();
+    } catch (e) {
+        if (e instanceof UnknownValueError) return undefined;
+        throw e;
+    }
 }
 
 /** A string-or-list IAM field as a list. */

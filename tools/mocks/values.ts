@@ -114,12 +114,14 @@ export function mockResourceState(type: string, name: string, inputs: Record<str
         case "cloudwatch":
             if (cls === "LogGroup") arn = `arn:aws:logs:${region}:${acct}:log-group:${physical}`;
             else if (cls === "Dashboard") arn = `arn:aws:cloudwatch::${acct}:dashboard/${physical}`;
-            else if (cls === "EventRule") arn = `arn:aws:events:${region}:${acct}:rule/${physical}`;
-            else if (cls === "MetricAlarm") arn = `arn:aws:cloudwatch:${region}:${acct}:alarm:${physical}`;
+            else if (cls === "EventRule") {
+                arn = `arn:aws:events:${region}:${acct}:rule/${physical}`;
+                Object.assign(extra, { name: physical });
+            } else if (cls === "MetricAlarm") arn = `arn:aws:cloudwatch:${region}:${acct}:alarm:${physical}`;
             break;
         case "dynamodb":
             arn = `${arnBase}:table/${physical}`;
-            Object.assign(extra, { streamArn: `${arn}/stream/2026-01-01T00:00:00.000` });
+            Object.assign(extra, { name: physical, streamArn: `${arn}/stream/2026-01-01T00:00:00.000` });
             break;
         case "ssm":
             arn = `${arnBase}:parameter${physical.startsWith("/") ? "" : "/"}${physical}`;
@@ -134,6 +136,7 @@ export function mockResourceState(type: string, name: string, inputs: Record<str
                 arn = `${arnBase}:task-definition/${inputs.family ?? physical}:1`;
                 Object.assign(extra, { revision: 1, arnWithoutRevision: `${arnBase}:task-definition/${inputs.family ?? physical}` });
             }
+            if (cls === "Cluster" || cls === "Service") Object.assign(extra, { name: physical });
             break;
         case "lb": {
             const short = physical.slice(0, 32);
@@ -147,6 +150,8 @@ export function mockResourceState(type: string, name: string, inputs: Record<str
         case "rds":
             arn = `arn:aws:rds:${region}:${acct}:${cls === "Cluster" ? "cluster" : cls === "SubnetGroup" ? "subgrp" : "db"}:${physical}`;
             Object.assign(extra, {
+                name: physical,
+                ...(cls === "Instance" ? { identifier: physical } : cls === "Cluster" ? { clusterIdentifier: physical } : {}),
                 endpoint: `${physical}.${cls === "Cluster" ? "cluster-" : ""}c${hex(name, 11)}.${region}.rds.amazonaws.com${cls === "Instance" ? ":5432" : ""}`,
                 readerEndpoint: `${physical}.cluster-ro-c${hex(name, 11)}.${region}.rds.amazonaws.com`,
                 address: `${physical}.c${hex(name, 11)}.${region}.rds.amazonaws.com`,
@@ -175,7 +180,7 @@ export function mockResourceState(type: string, name: string, inputs: Record<str
             break;
         case "lambda":
             arn = `arn:aws:lambda:${region}:${acct}:function:${physical}`;
-            Object.assign(extra, { invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations` });
+            Object.assign(extra, { name: physical, invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations` });
             break;
         case "budgets":
             id = `${acct}:${physical}`;
@@ -205,6 +210,8 @@ export function mockInvoke(token: string, inputs: Record<string, any>, region: s
                 zoneIds: MOCK_AZ_SUFFIXES.map((_, i) => `use1-az${i + 1}`),
                 id: region,
             };
+        case "aws:secretsmanager/getSecretVersion:getSecretVersion":
+            return { secretId: inputs.secretId, secretString: "mock-secret-value", versionId: "00000000-0000-4000-8000-000000000001", versionStages: ["AWSCURRENT"], arn: inputs.secretId, id: inputs.secretId };
         case "aws:ssm/getParameter:getParameter":
             return { name: inputs.name, value: "ami-0mockedecsoptimized", type: "String", arn: `arn:aws:ssm:${region}::parameter${inputs.name}`, id: inputs.name };
         default:

@@ -76,7 +76,7 @@ export async function runPlan(stack: string, root: string = REPO_ROOT): Promise<
     const evaluation = await evaluatePolicies(allPolicies, run.resources, files.policyConfig, "advisory");
     const region = files.config["aws:region"] ?? "us-east-1";
     const cost = estimateStackCost(
-        run.resources.filter((r) => r.custom).map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs })),
+        run.resources.filter((r) => r.custom).map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs, propertyDependencies: r.propertyDependencies })),
         region,
     );
     const byUrn = new Map(run.resources.map((r) => [r.urn, r]));

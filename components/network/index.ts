@@ -1,0 +1,4 @@
+export { Network, type NetworkArgs } from "./network";
+export type { PlatformNetwork } from "./types";
+export { parseCidr, formatCidr, contains, overlaps, isPrivateRange, nthBlock, planSubnets, longestVpcPrefixFor, natIndexForZone, SMALLEST_SUBNET_PREFIX, type Cidr, type SubnetPlan } from "./subnets";
+export { LOG_RETENTION_DAYS, FLOW_LOGS_SERVICE, flowLogDeliveryStatements, arnAccount } from "./flow-logs";
