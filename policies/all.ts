@@ -4,7 +4,7 @@
  */
 import type { Policies } from "@pulumi/policy";
 import { computePolicies } from "./compute";
-import { costPolicies } from "./cost";
+import { costPolicies } from "./cost-limits";
 import { securityPolicies } from "./security";
 import { storagePolicies } from "./storage";
 import { taggingPolicies } from "./tagging";

@@ -4,11 +4,16 @@
  * companions; data protection asks prod's stateful resources to be protected from deletion.
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { asList, companionsOf, parsePolicyDocument } from "./lib/resources";
+import { asList, companionsOf, ifKnown, parsePolicyDocument } from "./lib/resources";
 import { policyConfig } from "./lib/schema";
 
 const BUCKET = "aws:s3/bucket:Bucket";
 const BUCKET_TYPES = [BUCKET, "aws:s3/bucketV2:BucketV2"];
+
+/** The values a companion's `bucket` input may hold for this bucket (unknown ones left out). */
+function bucketNames(bucket: PolicyResource): unknown[] {
+    return [ifKnown(() => bucket.props.bucket)].filter((v) => v !== undefined);
+}
 
 function buckets(resources: readonly PolicyResource[]): PolicyResource[] {
     return resources.filter((r) => BUCKET_TYPES.includes(r.type));
@@ -16,13 +21,13 @@ function buckets(resources: readonly PolicyResource[]): PolicyResource[] {
 
 /** The bucket's companions of one type, matched on their `bucket` input. */
 function companions(resources: readonly PolicyResource[], bucket: PolicyResource, type: string): PolicyResource[] {
-    const names = [bucket.props.bucket, bucket.props.id].filter((v) => v !== undefined);
+    const names = bucketNames(bucket);
     return companionsOf(resources, type, "bucket", bucket, names);
 }
 
 /** S3 server access logs can only be delivered to SSE-S3 buckets, so log targets are exempt from SSE-KMS. */
 function isAccessLogTarget(resources: readonly PolicyResource[], bucket: PolicyResource): boolean {
-    const names = [bucket.props.bucket, bucket.props.id].filter((v) => v !== undefined);
+    const names = bucketNames(bucket);
     return companionsOf(resources, "aws:s3/bucketLogging:BucketLogging", "targetBucket", bucket, names).length > 0;
 }
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { allowedInstanceTypes, batchSpotCompute, computeMaxVcpus, computePolicies, gpuLimits, spotDiversification } from "../policies/compute";
-import { monthlyCostLimit } from "../policies/cost";
+import { monthlyCostLimit } from "../policies/cost-limits";
 import { estimateStackCost } from "../policies/cost/index";
 import type { RecordedResource } from "../tools/mocks/runtime";
 import { evaluate, fakeResource, messagesOf, providerResource } from "./helpers/policies";

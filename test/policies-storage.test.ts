@@ -1,3 +1,4 @@
+import { unknownCheckingProxy } from "@pulumi/policy";
 import { expect } from "chai";
 import { requiredTags } from "../policies/tagging";
 import { dataProtection, s3Encryption, s3PublicAccessBlock, s3TlsOnly, s3Versioning, storagePolicies } from "../policies/storage";
@@ -74,6 +75,14 @@ describe("storage policies", () => {
             const resources = changed("store-encryption", (r) => withInputs(r, { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }));
             resources.push(fakeResource("aws:s3/bucketLogging:BucketLogging", "other-logging", { bucket: "other", targetBucket: BUCKET_NAME, targetPrefix: "logs/" }));
             expect((await evaluate([s3Encryption], resources, { "s3-encryption": { requireKms: true } })).violations).to.deep.equal([]);
+        });
+
+        it("matches companions by dependency while their bucket input is unknown (preview)", async () => {
+            const unknown = (require("@pulumi/policy/proxy") as { unknownStringValue: string }).unknownStringValue;
+            const resources = compliantBucket().map((r) =>
+                r.name === "store-bucket" || r.type.startsWith("pulumi:") ? r : { ...r, inputs: unknownCheckingProxy({ ...r.inputs, bucket: unknown }) },
+            );
+            expect((await evaluate(storagePolicies, resources, prodConfig)).violations).to.deep.equal([]);
         });
 
         it("matches companions by value when no dependency is recorded", async () => {

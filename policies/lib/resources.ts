@@ -87,7 +87,8 @@ export function companionsOf(resources: readonly PolicyResource[], type: string,
     return resources.filter((r) => {
         if (r.type !== type) return false;
         if ((r.propertyDependencies[key] ?? []).some((d) => d.urn === target.urn)) return true;
-        const value = r.props[key];
+        // In a preview the companion's input may still be unknown: then only the dependency can match.
+        const value = ifKnown(() => r.props[key]);
         return value !== undefined && targetValues.includes(value);
     });
 }

@@ -4,11 +4,8 @@
  * the offline plan reports.
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { DEFAULT_REGION, estimateStackCost, type CostEstimate, type CostItem, type CostedResource } from "./cost/index";
+import { DEFAULT_REGION, estimateStackCost, type CostEstimate, type CostItem, type CostedResource } from "./cost";
 import { policyConfig } from "./lib/schema";
-
-// `policies/cost` names this module before the folder, so it also carries the cost model's API.
-export * from "./cost/index";
 
 /** The region a resource is managed in: its own `region` input, else its provider's. */
 function regionOf(r: PolicyResource): string | undefined {
