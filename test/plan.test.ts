@@ -7,6 +7,7 @@ import { REPO_ROOT, runPlan } from "../tools/plan/plan";
 import { jsonReport } from "../tools/plan/report-json";
 import { markdownReport } from "../tools/plan/report-markdown";
 import { sarifReport } from "../tools/plan/report-sarif";
+import { textReport } from "../tools/plan/report-text";
 import { planOf } from "./helpers/stacks";
 
 /** Runs the CLI in-process, capturing what it prints. */
@@ -148,13 +149,18 @@ describe("offline plan", () => {
             for (const r of stateful) expect(r.protect, r.urn).to.equal(true);
         });
 
-        it("shows secret values as [secret]", async () => {
-            const plan = await planOf("dev");
-            const text = JSON.stringify(jsonReport(plan));
-            const secretInputs = plan.resources.filter((r) => JSON.stringify(r.inputs).includes("[secret]"));
-            // Anything recorded as secret (the provider's credentials, generated keys) never appears in clear.
-            for (const r of secretInputs) expect(text).to.include(r.urn);
-            expect(text).to.not.match(/mock-api-key-/);
+        it("shows secret values as [secret] in every report", async () => {
+            const plan = await planOf("prod");
+            const json = jsonReport(plan) as any;
+            expect(json.outputs.metaflowConfig.METAFLOW_SERVICE_AUTH_KEY).to.equal("[secret]");
+            const apiKey = plan.resources.find((r) => r.type === "aws:apigateway/apiKey:ApiKey");
+            expect(apiKey, "prod has an API key").to.not.equal(undefined);
+            // The mock's generated key value must not leak through any report.
+            for (const text of [JSON.stringify(json), markdownReport(plan), JSON.stringify(sarifReport(plan)), textReport(plan)]) {
+                expect(text).to.not.match(/mock-api-key-/);
+            }
+            const parameter = json.resources.find((r: any) => r.type === "aws:ssm/parameter:Parameter" && r.inputs.type === "SecureString");
+            expect(parameter.inputs.value).to.equal("[secret]");
         });
     });
 
