@@ -11,7 +11,7 @@ import { Alerts, databaseKind, Monitoring } from "../components/monitoring";
 import { Network, type PlatformNetwork } from "../components/network";
 import { Orchestrator } from "../components/orchestrator";
 import { metaflowConfigParameterName, ParameterStore } from "../components/parameters";
-import { platformTags } from "../components/shared";
+import { platformTags, type DataProtectionArgs } from "../components/shared";
 import { Workspace } from "../components/workspace";
 import { loadConfig, type PlatformConfig } from "./config";
 import { metadataServiceArgs } from "./metadata-args";
@@ -32,6 +32,8 @@ export async function program(): Promise<Record<string, unknown>> {
     });
     const prefix = `mlp-${config.environment}`;
     const componentOpts: pulumi.ComponentResourceOptions = { providers: [provider] };
+    // Every component keeps its stateful resources (data, keys, audit logs) as the stack says.
+    const dataProtection: DataProtectionArgs = { protect: config.dataProtection.protect, retainOnDelete: config.dataProtection.retainOnDelete };
 
     const upstream = readUpstream(config);
     // With a data lake stack the platform joins the A01 VPC; otherwise it brings its own.
@@ -39,7 +41,7 @@ export async function program(): Promise<Record<string, unknown>> {
         upstream.network ??
         new Network(
             `${prefix}-network`,
-            { region: config.region, ...config.network, protect: config.dataProtection.protect, retainOnDelete: config.dataProtection.retainOnDelete },
+            { region: config.region, ...config.network, ...dataProtection },
             componentOpts,
         );
 
@@ -47,8 +49,7 @@ export async function program(): Promise<Record<string, unknown>> {
         `${prefix}-artifacts`,
         {
             ...config.artifactStore,
-            protect: config.dataProtection.protect,
-            retainOnDelete: config.dataProtection.retainOnDelete,
+            ...dataProtection,
             forceDestroy: config.dataProtection.forceDestroy,
         },
         componentOpts,
@@ -57,7 +58,7 @@ export async function program(): Promise<Record<string, unknown>> {
     // The one alert topic: created early so every component can route its failures to it.
     const alerts = new Alerts(
         `${prefix}-alerts`,
-        { emails: config.monitoring.alertEmails, protect: config.dataProtection.protect, retainOnDelete: config.dataProtection.retainOnDelete },
+        { emails: config.monitoring.alertEmails, ...dataProtection },
         componentOpts,
     );
 
@@ -97,8 +98,7 @@ export async function program(): Promise<Record<string, unknown>> {
             artifactKmsKeyArn: artifactStore.kmsKeyArn,
             alertTopicArn: alerts.topicArn,
             ...config.orchestrator,
-            protect: config.dataProtection.protect,
-            retainOnDelete: config.dataProtection.retainOnDelete,
+            ...dataProtection,
         },
         componentOpts,
     );
@@ -139,8 +139,7 @@ export async function program(): Promise<Record<string, unknown>> {
                 // The Parameter Store's SecureStrings use the datastore key (docs/parameter-store.md).
                 parametersKmsKeyArn: artifactStore.kmsKeyArn,
                 retainHomeFileSystem: !config.dataProtection.forceDestroy,
-                protect: config.dataProtection.protect,
-                retainOnDelete: config.dataProtection.retainOnDelete,
+                ...dataProtection,
             },
             componentOpts,
         );
@@ -160,8 +159,7 @@ export async function program(): Promise<Record<string, unknown>> {
             driftModels: config.monitoring.driftModels,
             monthlyBudgetUsd: config.monitoring.monthlyBudgetUsd,
             eventLogRetentionDays: config.monitoring.eventLogRetentionDays,
-            protect: config.dataProtection.protect,
-            retainOnDelete: config.dataProtection.retainOnDelete,
+            ...dataProtection,
         },
         componentOpts,
     );

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { ComputePool, environmentPlans, queuePlans, type ComputePoolArgs } from "../components/compute-pool";
+import { DRIFT_NAMESPACE } from "../components/monitoring";
 import { REQUIRED_TAG_KEYS } from "../components/shared";
 import { MOCK_ACCOUNT_ID } from "../tools/mocks/values";
 import { one, ofType, parseJson, record, TEST_TAGS, testProvider, type RecordedResource } from "./helpers/mocks";
@@ -20,6 +21,14 @@ const LAKE = {
 const PARAMETER_KEY = `arn:aws:kms:us-east-1:${MOCK_ACCOUNT_ID}:key/parameter-key`;
 const DASK = { schedulerAddress: "tcp://dask-scheduler.a02-dev.internal:8786", schedulerPort: 8786, clusterSecurityGroupId: "sg-0a02da5c000000001" };
 const SUBNETS = ["subnet-0aaa", "subnet-0bbb"];
+/** The one job role statement with a "*" resource: cloudwatch:PutMetricData has no resource-level permissions. */
+const PUBLISH_DRIFT = {
+    Sid: "PublishModelDrift",
+    Effect: "Allow",
+    Action: "cloudwatch:PutMetricData",
+    Resource: "*",
+    Condition: { StringEquals: { "cloudwatch:namespace": "MLPlatform/ModelDrift" } },
+};
 
 /** A dev-shaped pool: spot CPU and GPU only, no upstream stacks. */
 const DEV_ARGS: ComputePoolArgs = {
@@ -54,6 +63,7 @@ interface PoolOutputs {
     computeEnvironmentArns: string[];
     jobRoleArn: string;
     jobSecurityGroupId: string;
+    jobLogGroupName: string;
     daskSchedulerAddress?: string;
 }
 
@@ -68,6 +78,7 @@ async function recordPool(args: ComputePoolArgs): Promise<{ resources: RecordedR
             computeEnvironmentArns: await resolve(pool.computeEnvironmentArns),
             jobRoleArn: await resolve(pool.jobRoleArn),
             jobSecurityGroupId: await resolve(pool.jobSecurityGroupId),
+            jobLogGroupName: await resolve(pool.jobLogGroupName),
             daskSchedulerAddress: pool.daskSchedulerAddress && (await resolve(pool.daskSchedulerAddress)),
         };
     });
@@ -239,12 +250,23 @@ describe("ComputePool", () => {
             expect(outputs.jobRoleArn).to.equal(one(resources, ROLE, "pool-job-role").state.arn);
         });
 
-        it("grants the job role no wildcard action and no wildcard resource", () => {
+        it("grants the job role no wildcard action, and a wildcard resource only for PutMetricData held to the drift namespace", () => {
             for (const s of Object.values(jobStatements(resources))) {
                 expect(s.Effect, s.Sid).to.equal("Allow");
                 for (const action of asList(s.Action)) expect(action, s.Sid).to.match(/^[a-z0-9]+:[A-Za-z]+$/);
-                for (const resource of asList(s.Resource)) expect(resource, s.Sid).to.not.equal("*");
+                if (s.Sid === PUBLISH_DRIFT.Sid) expect(s).to.deep.equal(PUBLISH_DRIFT);
+                else for (const resource of asList(s.Resource)) expect(resource, s.Sid).to.not.equal("*");
             }
+        });
+
+        it("lets jobs publish the model drift metric, only to the namespace the drift alarms watch", () => {
+            expect(jobStatements(resources).PublishModelDrift).to.deep.equal(PUBLISH_DRIFT);
+            expect(PUBLISH_DRIFT.Condition.StringEquals["cloudwatch:namespace"]).to.equal(DRIFT_NAMESPACE);
+        });
+
+        it("exposes the log group jobs write to, for the workspaces' `metaflow logs`", () => {
+            expect(outputs.jobLogGroupName).to.equal("/aws/batch/job");
+            expect(jobStatements(resources).JobLogs.Resource).to.equal(`arn:aws:logs:us-east-1:${MOCK_ACCOUNT_ID}:log-group:${outputs.jobLogGroupName}:*`);
         });
 
         it("lets jobs read and write the artifact store, and use its key only through S3", () => {
@@ -263,7 +285,7 @@ describe("ComputePool", () => {
         });
 
         it("grants nothing on a data lake or parameter key it was not given", () => {
-            expect(Object.keys(jobStatements(resources))).to.have.members(["ArtifactStoreReadWrite", "ArtifactStoreKey", "PlatformParameters", "JobLogs"]);
+            expect(Object.keys(jobStatements(resources))).to.have.members(["ArtifactStoreReadWrite", "ArtifactStoreKey", "PlatformParameters", "JobLogs", "PublishModelDrift"]);
         });
 
         it("parents every child to the component and inherits the tagged provider", () => {

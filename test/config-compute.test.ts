@@ -1,40 +1,12 @@
 import { expect } from "chai";
-import * as path from "path";
-import { ConfigError, decodeRawConfig, parsePlatformConfig, type ConfigIssue, type RawConfig } from "../stacks/config";
-import { loadStackFiles } from "../tools/plan/stack-files";
+import { parsePlatformConfig } from "../stacks/config";
+import { issuesOf, platformConfig, rejectedPaths, stackConfig, withBlock } from "./helpers/config";
 
-const ROOT = path.resolve(__dirname, "..");
 const KEY = "ml-platform:compute";
-
-function stackConfig(stack: string): Record<string, any> {
-    return decodeRawConfig(loadStackFiles(ROOT, stack).config);
-}
-
-/** The dev stack with `change` applied to a deep copy of its compute block. */
-function devWithCompute(change: (compute: any) => void): Record<string, unknown> {
-    const raw = stackConfig("dev");
-    const compute = structuredClone(raw[KEY]);
-    change(compute);
-    return { ...raw, [KEY]: compute };
-}
-
-function issuesOf(raw: RawConfig, stack = "dev"): ConfigIssue[] {
-    try {
-        parsePlatformConfig(raw, stack);
-    } catch (e) {
-        if (e instanceof ConfigError) return [...e.issues];
-        throw e;
-    }
-    return [];
-}
-
-function pathsOf(raw: RawConfig): string[] {
-    return issuesOf(raw).map((i) => i.path);
-}
 
 describe("compute config", () => {
     it("reads the committed dev pool: all spot, scaled to zero, no on-demand", () => {
-        const compute = parsePlatformConfig(stackConfig("dev"), "dev").compute;
+        const compute = platformConfig("dev").compute;
         expect(compute.spot.minVcpus).to.equal(0);
         expect(compute.spot.maxVcpus).to.equal(32);
         expect(compute.spot.instanceTypes).to.include("m7i.xlarge");
@@ -44,7 +16,7 @@ describe("compute config", () => {
     });
 
     it("reads the committed prod pool: on-demand fallback at no more than 30% of all vCPUs", () => {
-        const compute = parsePlatformConfig(stackConfig("prod"), "prod").compute;
+        const compute = platformConfig("prod").compute;
         expect(compute.onDemand).to.deep.include({ enabled: true, fallback: true, minVcpus: 0, maxVcpus: 64 });
         expect(compute.gpu).to.deep.include({ allowOnDemand: true, onDemandMaxVcpus: 16 });
         const onDemand = compute.onDemand.maxVcpus + compute.gpu.onDemandMaxVcpus;
@@ -53,13 +25,13 @@ describe("compute config", () => {
     });
 
     it("keeps staging all spot", () => {
-        const compute = parsePlatformConfig(stackConfig("staging"), "staging").compute;
+        const compute = platformConfig("staging").compute;
         expect(compute.onDemand.enabled).to.equal(false);
         expect(compute.gpu.allowOnDemand).to.equal(false);
     });
 
     it("defaults the on-demand instance types to the spot ones", () => {
-        const raw = devWithCompute((c) => (c.onDemand = { enabled: true, maxVcpus: 16 }));
+        const raw = withBlock(KEY, (c) => (c.onDemand = { enabled: true, maxVcpus: 16 }));
         const compute = parsePlatformConfig(raw, "dev").compute;
         expect(compute.onDemand).to.deep.equal({ enabled: true, fallback: true, instanceTypes: compute.spot.instanceTypes, minVcpus: 0, maxVcpus: 16 });
     });
@@ -67,32 +39,32 @@ describe("compute config", () => {
     it("requires the compute block", () => {
         const raw = stackConfig("dev");
         delete raw[KEY];
-        expect(pathsOf(raw)).to.include(KEY);
+        expect(rejectedPaths(raw)).to.include(KEY);
     });
 
     it("rejects max vCPUs below min vCPUs, with the key path", () => {
-        const issues = issuesOf(devWithCompute((c) => Object.assign(c.spot, { minVcpus: 16, maxVcpus: 8 })));
+        const issues = issuesOf(withBlock(KEY, (c) => Object.assign(c.spot, { minVcpus: 16, maxVcpus: 8 })));
         expect(issues).to.have.length(1);
         expect(issues[0]).to.deep.include({ path: `${KEY}.spot.maxVcpus`, value: 8 });
         expect(issues[0].expected).to.contain("minVcpus (16)");
     });
 
     it("rejects a max vCPUs no listed instance type fits into", () => {
-        const issues = issuesOf(devWithCompute((c) => (c.gpu.maxVcpus = 2)));
+        const issues = issuesOf(withBlock(KEY, (c) => (c.gpu.maxVcpus = 2)));
         expect(issues.map((i) => i.path)).to.deep.equal([`${KEY}.gpu.maxVcpus`]);
         expect(issues[0].expected).to.contain(">= 4");
     });
 
     it("rejects an unknown instance type, naming its position", () => {
-        const issues = issuesOf(devWithCompute((c) => (c.spot.instanceTypes = ["m7i.xlarge", "m7i.mega"])));
+        const issues = issuesOf(withBlock(KEY, (c) => (c.spot.instanceTypes = ["m7i.xlarge", "m7i.mega"])));
         expect(issues).to.have.length(1);
         expect(issues[0]).to.deep.include({ path: `${KEY}.spot.instanceTypes[1]`, value: "m7i.mega" });
         expect(issues[0].expected).to.contain("such as m7i.xlarge");
     });
 
     it("rejects a GPU type in a CPU list and a CPU type in the GPU list", () => {
-        const paths = pathsOf(
-            devWithCompute((c) => {
+        const paths = rejectedPaths(
+            withBlock(KEY, (c) => {
                 c.spot.instanceTypes = ["m7i.xlarge", "g5.xlarge"];
                 c.gpu.instanceTypes = ["m7i.xlarge"];
             }),
@@ -101,26 +73,26 @@ describe("compute config", () => {
     });
 
     it("rejects an empty instance list", () => {
-        expect(pathsOf(devWithCompute((c) => (c.spot.instanceTypes = [])))).to.deep.equal([`${KEY}.spot.instanceTypes`]);
-        expect(pathsOf(devWithCompute((c) => (c.gpu.instanceTypes = [])))).to.deep.equal([`${KEY}.gpu.instanceTypes`]);
+        expect(rejectedPaths(withBlock(KEY, (c) => (c.spot.instanceTypes = [])))).to.deep.equal([`${KEY}.spot.instanceTypes`]);
+        expect(rejectedPaths(withBlock(KEY, (c) => (c.gpu.instanceTypes = [])))).to.deep.equal([`${KEY}.gpu.instanceTypes`]);
     });
 
     it("rejects a duplicated instance type", () => {
-        expect(pathsOf(devWithCompute((c) => (c.spot.instanceTypes = ["m7i.xlarge", "m7i.xlarge"])))).to.deep.equal([`${KEY}.spot.instanceTypes[1]`]);
+        expect(rejectedPaths(withBlock(KEY, (c) => (c.spot.instanceTypes = ["m7i.xlarge", "m7i.xlarge"])))).to.deep.equal([`${KEY}.spot.instanceTypes[1]`]);
     });
 
     it("rejects on-demand settings while on-demand is disabled, instead of ignoring them", () => {
-        expect(pathsOf(devWithCompute((c) => (c.onDemand = { enabled: false, maxVcpus: 16 })))).to.deep.equal([`${KEY}.onDemand.maxVcpus`]);
-        expect(pathsOf(devWithCompute((c) => (c.gpu.onDemandMaxVcpus = 8)))).to.deep.equal([`${KEY}.gpu.onDemandMaxVcpus`]);
+        expect(rejectedPaths(withBlock(KEY, (c) => (c.onDemand = { enabled: false, maxVcpus: 16 })))).to.deep.equal([`${KEY}.onDemand.maxVcpus`]);
+        expect(rejectedPaths(withBlock(KEY, (c) => (c.gpu.onDemandMaxVcpus = 8)))).to.deep.equal([`${KEY}.gpu.onDemandMaxVcpus`]);
     });
 
     it("requires the on-demand GPU size when on-demand GPU is allowed", () => {
-        expect(pathsOf(devWithCompute((c) => (c.gpu.allowOnDemand = true)))).to.deep.equal([`${KEY}.gpu.onDemandMaxVcpus`]);
+        expect(rejectedPaths(withBlock(KEY, (c) => (c.gpu.allowOnDemand = true)))).to.deep.equal([`${KEY}.gpu.onDemandMaxVcpus`]);
     });
 
     it("rejects unknown keys and a root volume smaller than the AMI", () => {
-        const paths = pathsOf(
-            devWithCompute((c) => {
+        const paths = rejectedPaths(
+            withBlock(KEY, (c) => {
                 c.spot.maxVcpu = 8;
                 c.rootVolumeSizeGiB = 20;
             }),

@@ -1,40 +1,12 @@
 import { expect } from "chai";
-import * as path from "path";
-import { ConfigError, decodeRawConfig, parsePlatformConfig, type ConfigIssue, type RawConfig } from "../stacks/config";
-import { loadStackFiles } from "../tools/plan/stack-files";
+import { parsePlatformConfig, type ConfigIssue } from "../stacks/config";
+import { issuesOf, pathsOf, platformConfig, rejectedPaths, stackConfig, withBlock } from "./helpers/config";
 
-const ROOT = path.resolve(__dirname, "..");
 const KEY = "ml-platform:metadata";
 
-function stackConfig(stack: string): Record<string, any> {
-    return decodeRawConfig(loadStackFiles(ROOT, stack).config);
-}
-
-/** A committed stack with `change` applied to a deep copy of its metadata block. */
-function withMetadata(stack: string, change: (metadata: any) => void): Record<string, unknown> {
-    const raw = stackConfig(stack);
-    const metadata = structuredClone(raw[KEY]);
-    change(metadata);
-    return { ...raw, [KEY]: metadata };
-}
-
-function issuesOf(raw: RawConfig, stack: string): ConfigIssue[] {
-    try {
-        parsePlatformConfig(raw, stack);
-    } catch (e) {
-        if (e instanceof ConfigError) return [...e.issues];
-        throw e;
-    }
-    return [];
-}
-
-/** The issues of a changed committed stack, as `path: expected`. */
+/** The issues of a committed stack whose metadata block `change` edits. */
 function rejected(stack: string, change: (metadata: any) => void): ConfigIssue[] {
-    return issuesOf(withMetadata(stack, change), stack);
-}
-
-function pathsOf(issues: readonly ConfigIssue[]): string[] {
-    return issues.map((i) => i.path);
+    return issuesOf(withBlock(KEY, change, stack), stack);
 }
 
 const PUBLIC_UI = {
@@ -49,7 +21,7 @@ const PUBLIC_UI = {
 
 describe("metadata config", () => {
     it("reads the committed dev stack: one small spot task, a single-AZ db.t4g.micro, no gateway, no UI", () => {
-        const md = parsePlatformConfig(stackConfig("dev"), "dev").metadata;
+        const md = platformConfig("dev").metadata;
         expect(md).to.deep.include({ cpu: 256, memory: 512, desiredCount: 1, fargateSpot: true });
         expect(md.image).to.match(/^public\.ecr\.aws\/outerbounds\/metaflow_metadata_service:\d+\.\d+\.\d+$/);
         expect(md.database).to.deep.include({ engine: "postgres", instanceClass: "db.t4g.micro", multiAz: false, deletionProtection: false });
@@ -58,7 +30,7 @@ describe("metadata config", () => {
     });
 
     it("reads the committed prod stack: two tasks, multi-AZ protected Aurora, CIDR-limited API Gateway, internal HTTPS UI", () => {
-        const md = parsePlatformConfig(stackConfig("prod"), "prod").metadata;
+        const md = platformConfig("prod").metadata;
         expect(md.desiredCount).to.equal(2);
         expect(md.database).to.deep.include({ engine: "aurora-postgresql", multiAz: true, deletionProtection: true, finalSnapshot: true });
         expect(md.database.serverless).to.deep.include({ minCapacity: 1, maxCapacity: 16 });
@@ -70,14 +42,14 @@ describe("metadata config", () => {
     });
 
     it("reads staging as prod's shape at a smaller size", () => {
-        const md = parsePlatformConfig(stackConfig("staging"), "staging").metadata;
+        const md = platformConfig("staging").metadata;
         expect(md.database).to.deep.include({ engine: "aurora-postgresql", multiAz: false });
         expect(md.apiGateway?.endpointType).to.equal("REGIONAL");
         expect(md.ui?.public).to.equal(false);
     });
 
     it("accepts a public UI with sign-in, an allow-list and public subnets, and Aurora that scales to zero", () => {
-        const raw = withMetadata("dev", (m) => {
+        const raw = withBlock(KEY, (m) => {
             m.ui = PUBLIC_UI;
             m.database = { engine: "aurora-postgresql", version: "16.4", serverless: { minCapacity: 0, maxCapacity: 2, secondsUntilAutoPause: 600 }, backupRetentionDays: 1 };
         });
@@ -137,7 +109,7 @@ describe("metadata config", () => {
         it("requires the metadata block", () => {
             const raw = stackConfig("dev");
             delete raw[KEY];
-            expect(pathsOf(issuesOf(raw, "dev"))).to.include(KEY);
+            expect(rejectedPaths(raw)).to.include(KEY);
         });
     });
 });

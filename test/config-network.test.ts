@@ -1,19 +1,8 @@
 import { expect } from "chai";
-import * as path from "path";
-import { ConfigError, decodeRawConfig, parsePlatformConfig, type ConfigIssue, type RawConfig } from "../stacks/config";
-import { loadStackFiles } from "../tools/plan/stack-files";
+import { parsePlatformConfig, type RawConfig } from "../stacks/config";
+import { issuesOf, platformConfig, stackConfig, withKey } from "./helpers/config";
 
-const ROOT = path.resolve(__dirname, "..");
 const KEY = "ml-platform:network";
-
-function stackConfig(stack: string): Record<string, unknown> {
-    return decodeRawConfig(loadStackFiles(ROOT, stack).config);
-}
-
-/** The dev stack with its network block replaced. */
-function devWithNetwork(network: unknown): Record<string, unknown> {
-    return { ...stackConfig("dev"), [KEY]: network };
-}
 
 /** The prod stack run standalone: no data lake or Dask stack, the given network block. */
 function standaloneProd(network?: unknown): Record<string, unknown> {
@@ -23,19 +12,9 @@ function standaloneProd(network?: unknown): Record<string, unknown> {
     return network === undefined ? raw : { ...raw, [KEY]: network };
 }
 
-function issuesOf(raw: RawConfig, stack = "dev"): ConfigIssue[] {
-    try {
-        parsePlatformConfig(raw, stack);
-    } catch (e) {
-        if (e instanceof ConfigError) return [...e.issues];
-        throw e;
-    }
-    return [];
-}
-
 describe("network config", () => {
     it("reads the committed dev network: two zones, one NAT gateway, no flow logs", () => {
-        expect(parsePlatformConfig(stackConfig("dev"), "dev").network).to.deep.equal({
+        expect(platformConfig("dev").network).to.deep.equal({
             cidrBlock: "10.20.0.0/16",
             availabilityZones: ["us-east-1a", "us-east-1b"],
             natGateways: 1,
@@ -51,42 +30,42 @@ describe("network config", () => {
     });
 
     it("takes an explicit zone list as given, and a /24 for three zones", () => {
-        const network = parsePlatformConfig(devWithNetwork({ cidrBlock: "192.168.7.0/24", availabilityZones: ["us-east-1d", "us-east-1b", "us-east-1f"] }), "dev").network;
+        const network = parsePlatformConfig(withKey(KEY, { cidrBlock: "192.168.7.0/24", availabilityZones: ["us-east-1d", "us-east-1b", "us-east-1f"] }), "dev").network;
         expect(network.availabilityZones).to.deep.equal(["us-east-1d", "us-east-1b", "us-east-1f"]);
         expect(network.cidrBlock).to.equal("192.168.7.0/24");
     });
 
     describe("rejects bad values with the key path", () => {
         const cases: { name: string; raw: () => RawConfig; stack?: string; path: string; expected: RegExp }[] = [
-            { name: "host bits set", raw: () => devWithNetwork({ cidrBlock: "10.20.1.0/16" }), path: `${KEY}.cidrBlock`, expected: /network address is 10\.20\.0\.0\/16/ },
-            { name: "not a CIDR block", raw: () => devWithNetwork({ cidrBlock: "10.20.0.0" }), path: `${KEY}.cidrBlock`, expected: /RFC 1918.*\/16 to \/24/ },
-            { name: "a public range", raw: () => devWithNetwork({ cidrBlock: "8.8.0.0/16" }), path: `${KEY}.cidrBlock`, expected: /private \(RFC 1918\)/ },
-            { name: "a block larger than /16", raw: () => devWithNetwork({ cidrBlock: "10.0.0.0/12" }), path: `${KEY}.cidrBlock`, expected: /from \/16 to \/24/ },
-            { name: "a block smaller than /24", raw: () => devWithNetwork({ cidrBlock: "10.0.0.0/26" }), path: `${KEY}.cidrBlock`, expected: /from \/16 to \/24/ },
+            { name: "host bits set", raw: () => withKey(KEY, { cidrBlock: "10.20.1.0/16" }), path: `${KEY}.cidrBlock`, expected: /network address is 10\.20\.0\.0\/16/ },
+            { name: "not a CIDR block", raw: () => withKey(KEY, { cidrBlock: "10.20.0.0" }), path: `${KEY}.cidrBlock`, expected: /RFC 1918.*\/16 to \/24/ },
+            { name: "a public range", raw: () => withKey(KEY, { cidrBlock: "8.8.0.0/16" }), path: `${KEY}.cidrBlock`, expected: /private \(RFC 1918\)/ },
+            { name: "a block larger than /16", raw: () => withKey(KEY, { cidrBlock: "10.0.0.0/12" }), path: `${KEY}.cidrBlock`, expected: /from \/16 to \/24/ },
+            { name: "a block smaller than /24", raw: () => withKey(KEY, { cidrBlock: "10.0.0.0/26" }), path: `${KEY}.cidrBlock`, expected: /from \/16 to \/24/ },
             {
                 name: "a /24 for four zones",
-                raw: () => devWithNetwork({ cidrBlock: "10.0.0.0/24", availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"] }),
+                raw: () => withKey(KEY, { cidrBlock: "10.0.0.0/24", availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"] }),
                 path: `${KEY}.cidrBlock`,
                 expected: /from \/16 to \/23/,
             },
-            { name: "more NAT gateways than zones", raw: () => devWithNetwork({ availabilityZoneCount: 2, natGateways: 3 }), path: `${KEY}.natGateways`, expected: /whole number from 1 to 2/ },
-            { name: "no NAT gateway", raw: () => devWithNetwork({ natGateways: 0 }), path: `${KEY}.natGateways`, expected: /whole number from 1 to 2/ },
-            { name: "one zone", raw: () => devWithNetwork({ availabilityZones: ["us-east-1a"] }), path: `${KEY}.availabilityZones`, expected: /list with a number of items from 2 to 6/ },
-            { name: "a zone of another region", raw: () => devWithNetwork({ availabilityZones: ["us-east-1a", "eu-west-1b"] }), path: `${KEY}.availabilityZones[1]`, expected: /a zone of us-east-1/ },
-            { name: "the same zone twice", raw: () => devWithNetwork({ availabilityZones: ["us-east-1a", "us-east-1a"] }), path: `${KEY}.availabilityZones`, expected: /distinct zones/ },
+            { name: "more NAT gateways than zones", raw: () => withKey(KEY, { availabilityZoneCount: 2, natGateways: 3 }), path: `${KEY}.natGateways`, expected: /whole number from 1 to 2/ },
+            { name: "no NAT gateway", raw: () => withKey(KEY, { natGateways: 0 }), path: `${KEY}.natGateways`, expected: /whole number from 1 to 2/ },
+            { name: "one zone", raw: () => withKey(KEY, { availabilityZones: ["us-east-1a"] }), path: `${KEY}.availabilityZones`, expected: /list with a number of items from 2 to 6/ },
+            { name: "a zone of another region", raw: () => withKey(KEY, { availabilityZones: ["us-east-1a", "eu-west-1b"] }), path: `${KEY}.availabilityZones[1]`, expected: /a zone of us-east-1/ },
+            { name: "the same zone twice", raw: () => withKey(KEY, { availabilityZones: ["us-east-1a", "us-east-1a"] }), path: `${KEY}.availabilityZones`, expected: /distinct zones/ },
             {
                 name: "both a zone list and a zone count",
-                raw: () => devWithNetwork({ availabilityZones: ["us-east-1a", "us-east-1b"], availabilityZoneCount: 2 }),
+                raw: () => withKey(KEY, { availabilityZones: ["us-east-1a", "us-east-1b"], availabilityZoneCount: 2 }),
                 path: `${KEY}.availabilityZoneCount`,
                 expected: /absent when availabilityZones lists the zones/,
             },
-            { name: "more derived zones than a, b, c", raw: () => devWithNetwork({ availabilityZoneCount: 4 }), path: `${KEY}.availabilityZoneCount`, expected: /whole number from 2 to 3/ },
-            { name: "a retention CloudWatch refuses", raw: () => devWithNetwork({ flowLogRetentionDays: 10 }), path: `${KEY}.flowLogRetentionDays`, expected: /1, 3, 5, 7, 14, 30/ },
+            { name: "more derived zones than a, b, c", raw: () => withKey(KEY, { availabilityZoneCount: 4 }), path: `${KEY}.availabilityZoneCount`, expected: /whole number from 2 to 3/ },
+            { name: "a retention CloudWatch refuses", raw: () => withKey(KEY, { flowLogRetentionDays: 10 }), path: `${KEY}.flowLogRetentionDays`, expected: /1, 3, 5, 7, 14, 30/ },
             { name: "flow logs off in prod", raw: () => standaloneProd({ flowLogs: false }), stack: "prod", path: `${KEY}.flowLogs`, expected: /true in prod/ },
-            { name: "a misspelt key", raw: () => devWithNetwork({ natGateway: 1 }), path: `${KEY}.natGateway`, expected: /a known key of ml-platform:network/ },
+            { name: "a misspelt key", raw: () => withKey(KEY, { natGateway: 1 }), path: `${KEY}.natGateway`, expected: /a known key of ml-platform:network/ },
             {
                 name: "a network block beside a data lake stack",
-                raw: () => ({ ...stackConfig("staging"), [KEY]: { natGateways: 1 } }),
+                raw: () => withKey(KEY, { natGateways: 1 }, "staging"),
                 stack: "staging",
                 path: KEY,
                 expected: /absent: the network comes from the data lake stack acme\/a01-data-lake\/staging/,

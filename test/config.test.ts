@@ -4,52 +4,27 @@ import * as yaml from "js-yaml";
 import * as path from "path";
 import { REQUIRED_TAG_KEYS } from "../components/shared";
 import { requiredTagsConfig } from "../policies/tagging";
-import { ConfigError, decodeRawConfig, parsePlatformConfig, PLATFORM_CONFIG_KEYS, type RawConfig } from "../stacks/config";
-import { loadStackFiles } from "../tools/plan/stack-files";
-
-const ROOT = path.resolve(__dirname, "..");
-
-/** The dev stack's real config, as Pulumi passes it to the program. */
-function devConfig(): Record<string, unknown> {
-    return decodeRawConfig(loadStackFiles(ROOT, "dev").config);
-}
-
-function issuesOf(raw: RawConfig, stack = "dev"): { path: string; value: unknown; expected: string }[] {
-    try {
-        parsePlatformConfig(raw, stack);
-    } catch (e) {
-        if (e instanceof ConfigError) return [...e.issues];
-        throw e;
-    }
-    return [];
-}
-
-function withKey(key: string, value: unknown): Record<string, unknown> {
-    return { ...devConfig(), [key]: value };
-}
-
-function withField(key: string, field: string, value: unknown): Record<string, unknown> {
-    const raw = devConfig();
-    return { ...raw, [key]: { ...(raw[key] as object), [field]: value } };
-}
+import { ConfigError, parsePlatformConfig, PLATFORM_CONFIG_KEYS } from "../stacks/config";
+import { REPO_ROOT } from "../tools/plan/plan";
+import { issuesOf, platformConfig, stackConfig, withFields, withKey } from "./helpers/config";
 
 describe("stack config", () => {
     for (const stack of ["dev", "staging", "prod"]) {
         it(`accepts the committed ${stack} stack`, () => {
-            const config = parsePlatformConfig(decodeRawConfig(loadStackFiles(ROOT, stack).config), stack);
+            const config = platformConfig(stack);
             expect(config.environment).to.equal(stack);
             expect(config.region).to.equal("us-east-1");
         });
     }
 
     it("protects data in prod and lets staging keep data on delete", () => {
-        const prod = parsePlatformConfig(decodeRawConfig(loadStackFiles(ROOT, "prod").config), "prod");
+        const prod = platformConfig("prod");
         expect(prod.dataProtection).to.deep.equal({ protect: true, retainOnDelete: true, forceDestroy: false });
         expect(prod.dataLakeStack).to.equal("acme/a01-data-lake/prod");
     });
 
     it("declares every key the program reads in Pulumi.yaml, with a description", () => {
-        const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { config: Record<string, { description?: string }> };
+        const project = yaml.load(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as { config: Record<string, { description?: string }> };
         for (const key of PLATFORM_CONFIG_KEYS) {
             expect(project.config[key], key).to.be.an("object");
             expect(project.config[key].description, key).to.be.a("string").and.not.be.empty;
@@ -64,15 +39,15 @@ describe("stack config", () => {
     describe("rejects bad values with the key path, the value and what is allowed", () => {
         const cases: { name: string; raw: () => Record<string, unknown>; path: string; value: unknown; expected: RegExp }[] = [
             { name: "unknown environment", raw: () => withKey("ml-platform:environment", "qa"), path: "ml-platform:environment", value: "qa", expected: /one of "dev", "staging", "prod"/ },
-            { name: "negative retention", raw: () => withField("ml-platform:artifactStore", "noncurrentVersionExpirationDays", -5), path: "ml-platform:artifactStore.noncurrentVersionExpirationDays", value: -5, expected: /whole number from 1 to 3650/ },
-            { name: "wrong type", raw: () => withField("ml-platform:artifactStore", "accessLogging", "yes"), path: "ml-platform:artifactStore.accessLogging", value: "yes", expected: /true or false/ },
+            { name: "negative retention", raw: () => withFields("ml-platform:artifactStore", { noncurrentVersionExpirationDays: -5 }), path: "ml-platform:artifactStore.noncurrentVersionExpirationDays", value: -5, expected: /whole number from 1 to 3650/ },
+            { name: "wrong type", raw: () => withFields("ml-platform:artifactStore", { accessLogging: "yes" }), path: "ml-platform:artifactStore.accessLogging", value: "yes", expected: /true or false/ },
             { name: "malformed tag key", raw: () => withKey("ml-platform:extraTags", { "Team!": "ml" }), path: "ml-platform:extraTags.Team!", value: "Team!", expected: /AWS tag characters/ },
             { name: "tag overriding a platform tag", raw: () => withKey("ml-platform:extraTags", { Owner: "someone" }), path: "ml-platform:extraTags.Owner", value: "Owner", expected: /other than the platform's own/ },
             { name: "malformed cost centre", raw: () => withKey("ml-platform:costCenter", "1234"), path: "ml-platform:costCenter", value: "1234", expected: /cost centre code/ },
             { name: "unsupported region", raw: () => withKey("aws:region", "mars-north-1"), path: "aws:region", value: "mars-north-1", expected: /one of "us-east-1"/ },
             { name: "misspelt key", raw: () => withKey("ml-platform:artifactStor", {}), path: "ml-platform:artifactStor", value: {}, expected: /one of the known keys/ },
-            { name: "unknown nested key", raw: () => withField("ml-platform:artifactStore", "retention", 3), path: "ml-platform:artifactStore.retention", value: 3, expected: /a known key of ml-platform:artifactStore/ },
-            { name: "archive before infrequent access", raw: () => withField("ml-platform:artifactStore", "archiveAfterDays", 40), path: "ml-platform:artifactStore.archiveAfterDays", value: 40, expected: />= infrequentAccessAfterDays \+ 30/ },
+            { name: "unknown nested key", raw: () => withFields("ml-platform:artifactStore", { retention: 3 }), path: "ml-platform:artifactStore.retention", value: 3, expected: /a known key of ml-platform:artifactStore/ },
+            { name: "archive before infrequent access", raw: () => withFields("ml-platform:artifactStore", { archiveAfterDays: 40 }), path: "ml-platform:artifactStore.archiveAfterDays", value: 40, expected: />= infrequentAccessAfterDays \+ 30/ },
             { name: "bad stack reference", raw: () => withKey("ml-platform:dataLakeStack", "a01-data-lake"), path: "ml-platform:dataLakeStack", value: "a01-data-lake", expected: /org\/project\/stack/ },
             { name: "missing owner", raw: () => withKey("ml-platform:owner", undefined), path: "ml-platform:owner", value: undefined, expected: /e-mail address or a lower-case team slug/ },
         ];
@@ -87,7 +62,7 @@ describe("stack config", () => {
         }
 
         it("prod without protection", () => {
-            const raw = decodeRawConfig(loadStackFiles(ROOT, "prod").config);
+            const raw = stackConfig("prod");
             raw["ml-platform:dataProtection"] = { protect: false, retainOnDelete: true };
             const issue = issuesOf(raw, "prod").find((i) => i.path === "ml-platform:dataProtection.protect");
             expect(issue?.expected).to.match(/true in prod/);

@@ -1,14 +1,11 @@
 import { expect } from "chai";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Alerts, Monitoring, type MonitoringArgs } from "../components/monitoring";
-import { ConfigError, decodeRawConfig, parsePlatformConfig, type RawConfig } from "../stacks/config";
-import { loadStackFiles } from "../tools/plan/stack-files";
+import { issuesOf, platformConfig, rejectedPaths, withFields, withKey } from "./helpers/config";
 import { one, ofType, parseJson, record, testProvider, type RecordedResource } from "./helpers/mocks";
 import { resolve } from "./helpers/outputs";
 import { planOf, STACKS } from "./helpers/stacks";
 
-const ROOT = path.resolve(__dirname, "..");
 const ACCOUNT = "123456789012";
 const TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:mlp-dev-alerts`;
 const QUEUES = [`arn:aws:batch:us-east-1:${ACCOUNT}:job-queue/mlp-dev-cpu`, `arn:aws:batch:us-east-1:${ACCOUNT}:job-queue/mlp-dev-gpu`];
@@ -275,7 +272,7 @@ describe("monitoring in the real stacks", () => {
     for (const stack of STACKS) {
         it(`${stack}: budget from config, alarms to the stack's alert topic, retention on every log group`, async () => {
             const plan = await planOf(stack);
-            const config = parsePlatformConfig(decodeRawConfig(loadStackFiles(ROOT, stack).config), stack);
+            const config = platformConfig(stack);
             const budget = plan.resources.find((r) => r.type === "aws:budgets/budget:Budget")!;
             expect(budget.inputs.limitAmount).to.equal(config.monitoring.monthlyBudgetUsd.toFixed(2));
             const topic = (plan.outputs as { alertTopicArn: string }).alertTopicArn;
@@ -295,20 +292,6 @@ describe("monitoring in the real stacks", () => {
 });
 
 describe("monitoring config", () => {
-    const base = () => decodeRawConfig(loadStackFiles(ROOT, "dev").config);
-    const withMonitoring = (change: Record<string, unknown>): RawConfig => {
-        const raw = base();
-        return { ...raw, "ml-platform:monitoring": { ...(raw["ml-platform:monitoring"] as object), ...change } };
-    };
-    const issuesOf = (raw: RawConfig) => {
-        try {
-            parsePlatformConfig(raw, "dev");
-        } catch (e) {
-            if (e instanceof ConfigError) return [...e.issues];
-            throw e;
-        }
-        return [];
-    };
     const cases: { name: string; change: Record<string, unknown>; path: string; expected: RegExp }[] = [
         { name: "an invalid e-mail address", change: { alertEmails: ["ops@", "ml@acme.example"] }, path: "ml-platform:monitoring.alertEmails[0]", expected: /an e-mail address/ },
         { name: "the same address twice", change: { alertEmails: ["ml@acme.example", "ML@acme.example"] }, path: "ml-platform:monitoring.alertEmails[1]", expected: /not already in the list/ },
@@ -323,7 +306,7 @@ describe("monitoring config", () => {
     ];
     for (const c of cases) {
         it(`rejects ${c.name} with the key path`, () => {
-            const issues = issuesOf(withMonitoring(c.change));
+            const issues = issuesOf(withFields("ml-platform:monitoring", c.change));
             const issue = issues.find((i) => i.path === c.path);
             expect(issue, JSON.stringify(issues)).to.not.equal(undefined);
             expect(issue!.expected).to.match(c.expected);
@@ -331,8 +314,7 @@ describe("monitoring config", () => {
         });
     }
     it("requires the monitoring key", () => {
-        const raw = base();
-        delete (raw as Record<string, unknown>)["ml-platform:monitoring"];
-        expect(issuesOf(raw).map((i) => i.path)).to.include("ml-platform:monitoring");
+        const raw = withKey("ml-platform:monitoring", undefined);
+        expect(rejectedPaths(raw)).to.include("ml-platform:monitoring");
     });
 });

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { decodeRawConfig, parsePlatformConfig, type PlatformConfig } from "../stacks/config";
+import { parsePlatformConfig, type PlatformConfig } from "../stacks/config";
 import { program } from "../stacks/program";
 import { readUpstream } from "../stacks/upstream";
 import { contractProblems, DASK_OUTPUTS, DATA_LAKE_OUTPUTS, toPort } from "../stacks/upstream-contracts";
@@ -10,6 +10,7 @@ import type { StackReferenceFixture } from "../tools/mocks/runtime";
 import { loadStackReferenceFixtures } from "../tools/plan/fixtures";
 import { mandatoryViolations, runPlan } from "../tools/plan/plan";
 import { loadStackFiles } from "../tools/plan/stack-files";
+import { stackConfig } from "./helpers/config";
 import { record } from "./helpers/mocks";
 import { resolve } from "./helpers/outputs";
 import { planOf } from "./helpers/stacks";
@@ -22,7 +23,7 @@ const NETWORK_TYPES = ["ml-platform:network:Network", "aws:ec2/vpc:Vpc", "aws:ec
 
 /** The staging stack's config, with overrides of top-level keys (undefined removes a key). */
 function stagingConfig(overrides: Record<string, unknown> = {}): PlatformConfig {
-    const raw: Record<string, unknown> = { ...decodeRawConfig(loadStackFiles(ROOT, "staging").config), ...overrides };
+    const raw: Record<string, unknown> = { ...stackConfig("staging"), ...overrides };
     for (const [key, value] of Object.entries(overrides)) if (value === undefined) delete raw[key];
     return parsePlatformConfig(raw, "staging");
 }

@@ -7,15 +7,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { Workspace, type WorkspaceArgs } from "../components/workspace";
 import { allPolicies } from "../policies/all";
 import { estimateStackCost } from "../policies/cost";
-import { ConfigError, decodeRawConfig, parsePlatformConfig, type RawConfig } from "../stacks/config";
-import { loadStackFiles } from "../tools/plan/stack-files";
+import { parsePlatformConfig } from "../stacks/config";
 import prodPolicyConfig from "../policies/config/prod.json";
+import { issuesOf, platformConfig, withFields, withKey } from "./helpers/config";
 import { one, ofType, parseJson, record, testProvider, type RecordedResource } from "./helpers/mocks";
 import { resolve } from "./helpers/outputs";
 import { evaluate } from "./helpers/policies";
 import { planOf, STACKS } from "./helpers/stacks";
-
-const ROOT = path.resolve(__dirname, "..");
 
 const ACCOUNT = "123456789012";
 const JOB_ROLE = `arn:aws:iam::${ACCOUNT}:role/mlp-dev-batch-job`;
@@ -291,6 +289,17 @@ describe("Workspace", () => {
             expect(table.Resource).to.equal(TABLE);
         });
 
+        it("read the Batch job logs (`metaflow logs`) and no other log group of the platform", () => {
+            const logs = policyOf("ws-team-vision-policy").find((s) => s.Sid === "ReadJobLogs");
+            expect(logs).to.deep.equal({
+                Sid: "ReadJobLogs",
+                Effect: "Allow",
+                Action: ["logs:GetLogEvents", "logs:FilterLogEvents", "logs:DescribeLogStreams"],
+                Resource: [`arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/batch/job`, `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/batch/job:*`],
+            });
+            expect(policyOf("ws-default-policy").some((s) => s.Sid === "ReadJobLogs")).to.equal(false);
+        });
+
         it("never grant a wildcard action, and use '*' resources only for unscopable list/describe calls", () => {
             const scopeless = new Set(["StudioList", "ReadBatch", "ListStateMachines"]);
             for (const role of ["ws-team-vision-policy", "ws-team-forecasting-policy", "ws-default-policy"]) {
@@ -365,7 +374,7 @@ describe("workspaces in the real stacks", () => {
     for (const stack of STACKS) {
         it(`${stack}: one profile and one private space per configured user, one role per team`, async () => {
             const plan = await planOf(stack);
-            const config = parsePlatformConfig(decodeRawConfig(loadStackFiles(ROOT, stack).config), stack).workspaces!;
+            const config = platformConfig(stack).workspaces!;
             const names = (type: string, input: string) => plan.resources.filter((r) => r.type === type).map((r) => r.inputs[input]);
             expect(names("aws:sagemaker/userProfile:UserProfile", "userProfileName")).to.have.members(config.users.map((u) => u.name));
             expect(names("aws:sagemaker/space:Space", "spaceName")).to.have.members(config.users.map((u) => `${u.name}-jupyterlab`));
@@ -374,28 +383,27 @@ describe("workspaces in the real stacks", () => {
             expect(plan.violations.filter((v) => v.level === "mandatory")).to.deep.equal([]);
         });
     }
+    for (const stack of STACKS) {
+        it(`${stack}: every team reads the compute pool's job log group`, async () => {
+            const plan = await planOf(stack);
+            const jobLogs = parseJson(plan.resources.find((r) => r.name === `mlp-${stack}-compute-job-access`)!.inputs.policy).Statement.find((s: Statement) => s.Sid === "JobLogs");
+            const group = (jobLogs.Resource as string).replace(/:\*$/, "");
+            expect(group).to.match(/:log-group:\/aws\/batch\/job$/);
+            for (const team of platformConfig(stack).workspaces!.teams) {
+                const policy = plan.resources.find((r) => r.name === `mlp-${stack}-workspaces-team-${team}-policy`)!;
+                const read = (parseJson(policy.inputs.policy).Statement as Statement[]).find((s) => s.Sid === "ReadJobLogs");
+                expect(read?.Resource, team).to.deep.equal([group, `${group}:*`]);
+            }
+        });
+    }
     it("prod has 15-20 engineers across 3-4 teams", async () => {
-        const config = parsePlatformConfig(decodeRawConfig(loadStackFiles(ROOT, "prod").config), "prod").workspaces!;
+        const config = platformConfig("prod").workspaces!;
         expect(config.users.length).to.be.within(15, 20);
         expect(config.teams.length).to.be.within(3, 4);
     });
 });
 
 describe("workspaces config", () => {
-    const base = () => decodeRawConfig(loadStackFiles(ROOT, "dev").config);
-    const withWorkspaces = (change: Record<string, unknown>): RawConfig => {
-        const raw = base();
-        return { ...raw, "ml-platform:workspaces": { ...(raw["ml-platform:workspaces"] as object), ...change } };
-    };
-    const issuesOf = (raw: RawConfig) => {
-        try {
-            parsePlatformConfig(raw, "dev");
-        } catch (e) {
-            if (e instanceof ConfigError) return [...e.issues];
-            throw e;
-        }
-        return [];
-    };
     const cases: { name: string; change: Record<string, unknown>; path: string; expected: RegExp }[] = [
         { name: "a user listed twice", change: { users: [{ name: "asha", team: "recsys" }, { name: "Asha", team: "recsys" }] }, path: "ml-platform:workspaces.users[1].name", expected: /not already in the list/ },
         { name: "a user of an unknown team", change: { users: [{ name: "asha", team: "nlp" }] }, path: "ml-platform:workspaces.users[0].team", expected: /one of the teams in ml-platform:workspaces.teams \(forecasting, recsys\)/ },
@@ -411,15 +419,14 @@ describe("workspaces config", () => {
     ];
     for (const c of cases) {
         it(`rejects ${c.name} with the key path`, () => {
-            const issues = issuesOf(withWorkspaces(c.change));
+            const issues = issuesOf(withFields("ml-platform:workspaces", c.change));
             const issue = issues.find((i) => i.path === c.path);
             expect(issue, JSON.stringify(issues)).to.not.equal(undefined);
             expect(issue!.expected).to.match(c.expected);
         });
     }
     it("accepts a stack without workspaces", () => {
-        const raw = base();
-        delete (raw as Record<string, unknown>)["ml-platform:workspaces"];
+        const raw = withKey("ml-platform:workspaces", undefined);
         expect(parsePlatformConfig(raw, "dev").workspaces).to.equal(undefined);
     });
 });

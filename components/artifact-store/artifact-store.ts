@@ -1,17 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { denyInsecureTransport, policyJson } from "../shared";
+import { denyInsecureTransport, keepOptions, policyJson, type DataProtectionArgs } from "../shared";
 import { accessLogLifecycleRules, datastoreLifecycleRules, type LifecycleSettings } from "./lifecycle";
 
-export interface ArtifactStoreArgs extends LifecycleSettings {
+/** `protect` and `retainOnDelete` keep the bucket, its key and the access-log bucket. */
+export interface ArtifactStoreArgs extends LifecycleSettings, DataProtectionArgs {
     /** Write S3 server access logs to a second bucket in the same account. @default false */
     readonly accessLogging?: boolean;
     /** Days access logs are kept. @default 90 */
     readonly accessLogRetentionDays?: number;
-    /** Pulumi refuses to delete or replace the bucket and key (set in prod). @default false */
-    readonly protect?: boolean;
-    /** Deleting the stack leaves the bucket and key in the account. @default false */
-    readonly retainOnDelete?: boolean;
     /** Lets `pulumi destroy` delete a non-empty bucket; never together with `protect`. @default false */
     readonly forceDestroy?: boolean;
     /** Days a deleted KMS key waits before it is gone. @default 30 */
@@ -37,7 +34,7 @@ export class ArtifactStore extends pulumi.ComponentResource {
         if (args.forceDestroy && args.protect) {
             throw new pulumi.ResourceError("forceDestroy cannot be combined with protect: unprotect the store first", this);
         }
-        const keep: pulumi.CustomResourceOptions = { parent: this, protect: args.protect ?? false, retainOnDelete: args.retainOnDelete ?? false };
+        const keep = keepOptions(this, args);
         const child: pulumi.CustomResourceOptions = { parent: this };
 
         const key = new aws.kms.Key(

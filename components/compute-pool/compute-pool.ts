@@ -70,6 +70,8 @@ export class ComputePool extends pulumi.ComponentResource {
     /** For other components that grant the steps more (e.g. the Step Functions DynamoDB table). */
     public readonly jobRoleName: pulumi.Output<string>;
     public readonly jobSecurityGroupId: pulumi.Output<string>;
+    /** The CloudWatch log group Batch jobs write to (`metaflow logs` reads it). */
+    public readonly jobLogGroupName: pulumi.Output<string>;
     /** The A02 Dask scheduler flows connect to, when one is configured. */
     public readonly daskSchedulerAddress?: pulumi.Output<string>;
 
@@ -99,7 +101,8 @@ export class ComputePool extends pulumi.ComponentResource {
             child,
         );
         const grants: JobRoleGrants = { artifactBucketArn: args.artifactStore.bucketArn, artifactKmsKeyArn: args.artifactStore.kmsKeyArn, dataLake: args.dataLake, parameterKmsKeyArn: args.parameterKmsKeyArn };
-        const scope = { partition, region, accountId, ssmRoot: ssmRoot(args.environment), logGroupName: args.logGroupName ?? "/aws/batch/job" };
+        const logGroupName = args.logGroupName ?? "/aws/batch/job";
+        const scope = { partition, region, accountId, ssmRoot: ssmRoot(args.environment), logGroupName };
         new aws.iam.RolePolicy(`${name}-job-access`, { role: jobRole.name, policy: policyJson(jobRoleStatements(grants, scope)) }, child);
 
         const jobSecurityGroup = new aws.ec2.SecurityGroup(
@@ -180,6 +183,7 @@ export class ComputePool extends pulumi.ComponentResource {
         this.jobRoleArn = jobRole.arn;
         this.jobRoleName = jobRole.name;
         this.jobSecurityGroupId = jobSecurityGroup.id;
+        this.jobLogGroupName = pulumi.output(logGroupName);
         this.registerOutputs({
             cpuQueueName: this.cpuQueueName,
             cpuQueueArn: this.cpuQueueArn,
@@ -192,6 +196,7 @@ export class ComputePool extends pulumi.ComponentResource {
             jobRoleArn: this.jobRoleArn,
             jobRoleName: this.jobRoleName,
             jobSecurityGroupId: this.jobSecurityGroupId,
+            jobLogGroupName: this.jobLogGroupName,
             daskSchedulerAddress: this.daskSchedulerAddress,
         });
     }

@@ -1,9 +1,11 @@
 /**
  * The job role's permissions: what a Metaflow step may touch, and nothing else. Every statement is
- * scoped to the ARNs it needs; KMS use is further limited to calls made through S3 or SSM.
+ * scoped to the ARNs it needs; KMS use is further limited to calls made through S3 or SSM, and
+ * metric publishing to the model drift namespace (docs/monitoring.md).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { bucketAndObjects, type StatementInput } from "../shared";
+import { DRIFT_NAMESPACE } from "../monitoring/metrics";
+import { artifactStoreReadWrite, bucketAndObjects, keyViaService, type StatementInput } from "../shared";
 
 /**
  * The ECS agent's own permissions on the instances (register with the cluster, pull from ECR, ship
@@ -33,28 +35,9 @@ export interface JobRoleGrants {
     readonly parameterKmsKeyArn?: pulumi.Input<string>;
 }
 
-/** A KMS key usable only through one AWS service in this region. */
-function keyViaService(sid: string, keyArn: pulumi.Input<string>, actions: string[], service: string, region: pulumi.Input<string>): StatementInput {
-    return {
-        Sid: sid,
-        Effect: "Allow",
-        Action: actions,
-        Resource: keyArn,
-        Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`${service}.${region}.amazonaws.com` } },
-    };
-}
-
 /** The statements of the job role's inline policy. */
 export function jobRoleStatements(grants: JobRoleGrants, scope: JobRoleScope): StatementInput[] {
-    const statements: StatementInput[] = [
-        {
-            Sid: "ArtifactStoreReadWrite",
-            Effect: "Allow",
-            Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
-            Resource: bucketAndObjects(grants.artifactBucketArn),
-        },
-        keyViaService("ArtifactStoreKey", grants.artifactKmsKeyArn, ["kms:Decrypt", "kms:GenerateDataKey"], "s3", scope.region),
-    ];
+    const statements: StatementInput[] = artifactStoreReadWrite(grants.artifactBucketArn, grants.artifactKmsKeyArn, scope.region);
     if (grants.dataLake) {
         const lake = grants.dataLake;
         statements.push(
@@ -78,11 +61,22 @@ export function jobRoleStatements(grants: JobRoleGrants, scope: JobRoleScope): S
     if (grants.parameterKmsKeyArn) {
         statements.push(keyViaService("PlatformParametersKey", grants.parameterKmsKeyArn, ["kms:Decrypt"], "ssm", scope.region));
     }
-    statements.push({
-        Sid: "JobLogs",
-        Effect: "Allow",
-        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        Resource: pulumi.interpolate`arn:${scope.partition}:logs:${scope.region}:${scope.accountId}:log-group:${scope.logGroupName}:*`,
-    });
+    statements.push(
+        {
+            Sid: "JobLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: pulumi.interpolate`arn:${scope.partition}:logs:${scope.region}:${scope.accountId}:log-group:${scope.logGroupName}:*`,
+        },
+        {
+            Sid: "PublishModelDrift",
+            Effect: "Allow",
+            Action: "cloudwatch:PutMetricData",
+            // cloudwatch:PutMetricData has no resource-level permissions: "*" is the only resource IAM
+            // accepts, so the namespace condition is what limits flows to the drift metric.
+            Resource: "*",
+            Condition: { StringEquals: { "cloudwatch:namespace": DRIFT_NAMESPACE } },
+        },
+    );
     return statements;
 }

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { keepOptions, type DataProtectionArgs } from "../shared";
 import { parameterGroupFamily } from "./catalog";
 import type { DatabaseSettings } from "./types";
 
@@ -7,7 +8,8 @@ export const DB_PORT = 5432;
 export const DB_NAME = "metaflow";
 export const DB_MASTER_USER = "metaflow";
 
-export interface MetadataDatabaseArgs extends DatabaseSettings {
+/** `protect` and `retainOnDelete` keep the database and what it stands on (subnet and parameter groups). */
+export interface MetadataDatabaseArgs extends DatabaseSettings, DataProtectionArgs {
     /** Private subnets of the DB subnet group, in at least two zones. */
     readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /** Zones for Aurora instances: the writer in the first, a reader in the second. */
@@ -16,10 +18,6 @@ export interface MetadataDatabaseArgs extends DatabaseSettings {
     readonly securityGroupId: pulumi.Input<string>;
     /** Encrypts storage, snapshots and the master user secret. */
     readonly kmsKeyArn: pulumi.Input<string>;
-    /** Pulumi refuses to delete or replace the database. @default false */
-    readonly protect?: boolean;
-    /** Deleting the stack leaves the database in the account. @default false */
-    readonly retainOnDelete?: boolean;
 }
 
 /**
@@ -46,7 +44,7 @@ export class MetadataDatabase extends pulumi.ComponentResource {
         }
         // What the database stands on (subnet and parameter groups) is kept with it: a retained
         // database would otherwise block their deletion and fail the destroy.
-        const keep: pulumi.CustomResourceOptions = { parent: this, protect: args.protect ?? false, retainOnDelete: args.retainOnDelete ?? false };
+        const keep = keepOptions(this, args);
         const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { description: `Private subnets of ${name}`, subnetIds: args.subnetIds }, keep);
 
         // Identifier of the last snapshot; fixed, so a second delete under the same name needs the

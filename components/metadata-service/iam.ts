@@ -3,41 +3,7 @@
  * role it is about. Built from components/shared so that tests and policies read one JSON shape.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { StatementInput } from "../shared";
-
-/** Where the caller is: partition, account and region, for ARNs and service principals. */
-export interface AccountContext {
-    readonly partition: string;
-    readonly accountId: string;
-    readonly region: string;
-}
-
-/**
- * The key's policy: the account administers it through IAM (the default key policy), and CloudWatch
- * Logs may use it only for this component's log groups.
- */
-export function keyPolicy(ctx: AccountContext, logGroupPrefix: string): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "AccountAdministersKeyThroughIam",
-                Effect: "Allow",
-                Principal: { AWS: `arn:${ctx.partition}:iam::${ctx.accountId}:root` },
-                Action: "kms:*",
-                Resource: "*",
-            },
-            {
-                Sid: "CloudWatchLogsEncryptsOwnLogGroups",
-                Effect: "Allow",
-                Principal: { Service: `logs.${ctx.region}.amazonaws.com` },
-                Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                Resource: "*",
-                Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:${logGroupPrefix}*` } },
-            },
-        ],
-    });
-}
+import { keyViaService, type StatementInput } from "../shared";
 
 const PRIVATE_ECR = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([^:@]+)/;
 
@@ -61,17 +27,6 @@ export function imagePullStatements(images: readonly string[]): StatementInput[]
     ];
 }
 
-/** `kms:Decrypt` on one key, only when a named AWS service calls it on the role's behalf. */
-function decryptVia(sid: string, kmsKeyArn: pulumi.Input<string>, service: string, region: pulumi.Input<string>): StatementInput {
-    return {
-        Sid: sid,
-        Effect: "Allow",
-        Action: "kms:Decrypt",
-        Resource: kmsKeyArn,
-        Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`${service}.${region}.amazonaws.com` } },
-    };
-}
-
 export interface ExecutionRoleNeeds {
     readonly logGroupArn: pulumi.Input<string>;
     readonly images: readonly string[];
@@ -89,7 +44,7 @@ export function executionRoleStatements(needs: ExecutionRoleNeeds): StatementInp
     if (needs.dbSecret) {
         statements.push(
             { Sid: "ReadDatabaseSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: needs.dbSecret.arn },
-            decryptVia("DecryptDatabaseSecret", needs.dbSecret.kmsKeyArn, "secretsmanager", needs.region),
+            keyViaService("DecryptDatabaseSecret", needs.dbSecret.kmsKeyArn, "kms:Decrypt", "secretsmanager", needs.region),
         );
     }
     return statements;
@@ -109,7 +64,7 @@ export function uiBackendTaskStatements(datastore: Datastore, region: pulumi.Inp
         { Sid: "ListDatastore", Effect: "Allow", Action: "s3:ListBucket", Resource: datastore.bucketArn },
         { Sid: "ReadDatastore", Effect: "Allow", Action: "s3:GetObject", Resource: pulumi.interpolate`${datastore.bucketArn}/*` },
     ];
-    if (datastore.kmsKeyArn) statements.push(decryptVia("DecryptDatastore", datastore.kmsKeyArn, "s3", region));
+    if (datastore.kmsKeyArn) statements.push(keyViaService("DecryptDatastore", datastore.kmsKeyArn, "kms:Decrypt", "s3", region));
     return statements;
 }
 

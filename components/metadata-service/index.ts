@@ -22,5 +22,5 @@ export {
     type DbEngine,
 } from "./catalog";
 export { METADATA_PORT, MIGRATION_PORT, UI_BACKEND_PORT, UI_STATIC_PORT, metadataContainer, migrationContainer, uiBackendContainer, uiStaticContainer, type DbConnection } from "./containers";
-export { keyPolicy, ecrRepositoryArn, imagePullStatements, executionRoleStatements, uiBackendTaskStatements, migrationRunnerStatements, redeployStatements, clusterTasksArn, type Datastore } from "./iam";
+export { ecrRepositoryArn, imagePullStatements, executionRoleStatements, uiBackendTaskStatements, migrationRunnerStatements, redeployStatements, clusterTasksArn, type Datastore } from "./iam";
 export type { ApiEndpointType, ApiGatewaySettings, CognitoAuth, DatabaseSettings, OidcAuthSettings, ServerlessCapacity, TlsSettings, UiSettings } from "./types";

@@ -1,12 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformNetwork } from "../network";
+import { keepOptions, logsKeyPolicy, type DataProtectionArgs } from "../shared";
 import { MetadataApiGateway } from "./api-gateway";
 import { aliasRecord, allowAwsApis, allowIn, allowOut, encryptedLogGroup, fargateService, fargateTaskDefinition, ipTargetGroup, securityGroup, serviceRole, TLS_POLICY } from "./building-blocks";
 import { describeFargateMemory, isFargateSize } from "./catalog";
 import { METADATA_CONTAINER, METADATA_PORT, metadataContainer, migrationContainer, type DbConnection } from "./containers";
 import { DB_PORT, MetadataDatabase } from "./database";
-import { executionRoleStatements, keyPolicy, type Datastore } from "./iam";
+import { executionRoleStatements, type Datastore } from "./iam";
 import { MigrationRunner, restartOnRotation } from "./runner";
 import type { ApiGatewaySettings, DatabaseSettings, TlsSettings, UiSettings } from "./types";
 import { MetadataUi, type UiAuth } from "./ui";
@@ -18,7 +19,8 @@ export interface MetadataUiOptions extends UiSettings {
     readonly datastore: Datastore;
 }
 
-export interface MetadataServiceArgs {
+/** `protect` and `retainOnDelete` keep the database, its key and its security group. */
+export interface MetadataServiceArgs extends DataProtectionArgs {
     /** The VPC and the private subnets (two or more zones) everything runs in. */
     readonly network: PlatformNetwork;
     /** The Metaflow metadata service image, pinned to a version. */
@@ -42,10 +44,6 @@ export interface MetadataServiceArgs {
     readonly apiGateway?: ApiGatewaySettings;
     /** The Metaflow UI. @default none */
     readonly ui?: MetadataUiOptions;
-    /** Pulumi refuses to delete or replace the database and its key (set in prod). @default false */
-    readonly protect?: boolean;
-    /** Deleting the stack leaves the database and its key in the account. @default false */
-    readonly retainOnDelete?: boolean;
     /** Days a deleted KMS key waits before it is gone. @default 30 */
     readonly keyDeletionWindowDays?: number;
 }
@@ -80,7 +78,7 @@ export class MetadataService extends pulumi.ComponentResource {
         const memory = args.memory ?? 1024;
         if (!isFargateSize(cpu, memory)) throw new pulumi.ResourceError(`Fargate does not offer ${cpu} CPU with ${memory} MiB; ${cpu} CPU takes ${describeFargateMemory(cpu)}`, this);
         const child: pulumi.CustomResourceOptions = { parent: this };
-        const keep: pulumi.CustomResourceOptions = { parent: this, protect: args.protect ?? false, retainOnDelete: args.retainOnDelete ?? false };
+        const keep = keepOptions(this, args);
         const net = args.network;
         const retention = args.logRetentionDays ?? 30;
         const logPrefix = `/ml-platform/${name}/`;
@@ -93,7 +91,7 @@ export class MetadataService extends pulumi.ComponentResource {
                 description: `Metaflow metadata database, secret and logs (${name})`,
                 enableKeyRotation: true,
                 deletionWindowInDays: args.keyDeletionWindowDays ?? 30,
-                policy: pulumi.all([identity.arn, identity.accountId, region]).apply(([arn, accountId, r]) => keyPolicy({ partition: arn.split(":")[1], accountId, region: r }, logPrefix)),
+                policy: pulumi.all([identity.arn, identity.accountId, region]).apply(([arn, accountId, r]) => logsKeyPolicy({ partition: arn.split(":")[1], accountId, region: r }, logPrefix)),
             },
             keep,
         );

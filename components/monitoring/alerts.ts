@@ -1,17 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyJson } from "../shared";
+import { keepOptions, policyJson, type DataProtectionArgs } from "../shared";
 import { alertKeyStatements, alertTopicStatements } from "./alert-policies";
 
-export interface AlertsArgs {
+/** `protect` and `retainOnDelete` keep the topic's key. */
+export interface AlertsArgs extends DataProtectionArgs {
     /** Addresses that receive every alert; each confirms its subscription from the first e-mail. */
     readonly emails: readonly string[];
     /** Days a deleted KMS key waits before it is gone. @default 30 */
     readonly keyDeletionWindowDays?: number;
-    /** Pulumi refuses to delete or replace the key (set in prod). @default false */
-    readonly protect?: boolean;
-    /** Deleting the stack leaves the key in the account. @default false */
-    readonly retainOnDelete?: boolean;
 }
 
 /** A readable resource name for an address that does not change when the list is reordered. */
@@ -47,7 +44,7 @@ export class Alerts extends pulumi.ComponentResource {
                 deletionWindowInDays: args.keyDeletionWindowDays ?? 30,
                 policy: policyJson(alertKeyStatements(accountId)),
             },
-            { parent: this, protect: args.protect ?? false, retainOnDelete: args.retainOnDelete ?? false },
+            keepOptions(this, args),
         );
         const topic = new aws.sns.Topic(`${name}-topic`, { displayName: `ML platform alerts (${name})`, kmsMasterKeyId: key.arn }, child);
         new aws.sns.TopicPolicy(`${name}-topic-policy`, { arn: topic.arn, policy: policyJson(alertTopicStatements(topic.arn, accountId)) }, child);

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { logsKeyPolicy, physicalName, policyJson, stateMachinePrefix } from "../shared";
+import { keepOptions, logsKeyPolicy, physicalName, policyJson, stateMachinePrefix, type DataProtectionArgs } from "../shared";
 import { alarmSpecs, type AlarmThresholds, type DriftModel } from "./alarms";
 import { dashboardBody, type MetadataServiceRef } from "./dashboard";
 import type { DatabaseRef } from "./database";
@@ -8,7 +8,8 @@ import { EVENT_METRICS, eventLogGroupName, eventNamespace } from "./metrics";
 
 const RULE_ROLES = ["pipeline-events", "batch-events"] as const;
 
-export interface MonitoringArgs {
+/** `protect` and `retainOnDelete` keep the event log and its key. */
+export interface MonitoringArgs extends DataProtectionArgs {
     /** The environment: names, namespaces and the budget's tag filter. */
     readonly environment: string;
     readonly region: string;
@@ -27,10 +28,6 @@ export interface MonitoringArgs {
     readonly monthlyBudgetUsd: number;
     /** Days the pipeline and job state-change events are kept. @default 30 */
     readonly eventLogRetentionDays?: number;
-    /** Pulumi refuses to delete or replace the event log key (set in prod). @default false */
-    readonly protect?: boolean;
-    /** Deleting the stack leaves the key and the event log in the account. @default false */
-    readonly retainOnDelete?: boolean;
     /** Days a deleted KMS key waits before it is gone. @default 30 */
     readonly keyDeletionWindowDays?: number;
 }
@@ -53,7 +50,7 @@ export class Monitoring extends pulumi.ComponentResource {
             if (!(m.threshold > 0 && m.threshold < 1)) throw new pulumi.ResourceError(`drift threshold of model '${m.name}' must be between 0 and 1`, this);
         }
         const child: pulumi.CustomResourceOptions = { parent: this };
-        const keep: pulumi.CustomResourceOptions = { parent: this, protect: args.protect ?? false, retainOnDelete: args.retainOnDelete ?? false };
+        const keep = keepOptions(this, args);
         const env = args.environment;
         const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const logGroupName = eventLogGroupName(env);

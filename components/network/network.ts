@@ -1,11 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { assumeRolePolicy, logsKeyPolicy, policyJson } from "../shared";
+import { assumeRolePolicy, keepOptions, logsKeyPolicy, policyJson, type DataProtectionArgs } from "../shared";
 import { arnAccount, FLOW_LOGS_SERVICE, flowLogDeliveryStatements } from "./flow-logs";
 import { natIndexForZone, planSubnets, type SubnetPlan } from "./subnets";
 import type { PlatformNetwork } from "./types";
 
-export interface NetworkArgs {
+/** `protect` and `retainOnDelete` keep the flow log group and its key. */
+export interface NetworkArgs extends DataProtectionArgs {
     /** AWS region of the VPC; names the S3 and DynamoDB gateway endpoint services. */
     readonly region: string;
     /** IPv4 block of the VPC (RFC 1918); split by `planSubnets`. */
@@ -20,10 +21,6 @@ export interface NetworkArgs {
     readonly flowLogRetentionDays?: number;
     /** KMS key for the flow log group; its key policy must let CloudWatch Logs use it. @default a key of the component's own */
     readonly flowLogKmsKeyArn?: pulumi.Input<string>;
-    /** Pulumi refuses to delete or replace the flow log group and its key (set in prod). @default false */
-    readonly protect?: boolean;
-    /** Deleting the stack leaves the flow log group and its key in the account. @default false */
-    readonly retainOnDelete?: boolean;
 }
 
 /**
@@ -167,7 +164,7 @@ export class Network extends pulumi.ComponentResource implements PlatformNetwork
      */
     private createFlowLogs(name: string, vpc: aws.ec2.Vpc, args: NetworkArgs, child: pulumi.CustomResourceOptions): pulumi.Output<string> {
         // The audit trail outlives the network when data protection asks for it.
-        const keep: pulumi.CustomResourceOptions = { ...child, protect: args.protect ?? false, retainOnDelete: args.retainOnDelete ?? false };
+        const keep = keepOptions(this, args);
         const account = vpc.arn.apply(arnAccount);
         const groupName = `/vpc/${name}/flow-logs`;
         const kmsKeyArn =

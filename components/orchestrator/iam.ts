@@ -4,7 +4,7 @@
  * are for actions that AWS cannot scope, each said where it appears.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { bucketAndObjects, type StatementInput } from "../shared";
+import { bucketAndObjects, keyViaService, type StatementInput } from "../shared";
 import { batchJobArnPattern, batchSyncRuleArn, jobDefinitionArnPattern, stateMachineArnPrefix, type AccountScope } from "./arns";
 
 /** What the Step Functions execution role works on. */
@@ -17,17 +17,6 @@ export interface StepFunctionsGrants {
     readonly tableKeyArn: pulumi.Input<string>;
     readonly artifactBucketArn: pulumi.Input<string>;
     readonly artifactKmsKeyArn: pulumi.Input<string>;
-}
-
-/** A KMS key usable only through one AWS service in this region. */
-function keyViaService(sid: string, keyArn: pulumi.Input<string>, actions: string[], service: string, region: pulumi.Input<string>): StatementInput {
-    return {
-        Sid: sid,
-        Effect: "Allow",
-        Action: actions,
-        Resource: keyArn,
-        Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`${service}.${region}.amazonaws.com` } },
-    };
 }
 
 /** What Metaflow's state machines do: run Batch jobs (`.sync`), keep foreach state in DynamoDB, log executions. */

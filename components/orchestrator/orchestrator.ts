@@ -1,11 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { assumeRolePolicy, logsKeyPolicy, policyJson, stateMachinePrefix } from "../shared";
+import { assumeRolePolicy, keepOptions, logsKeyPolicy, policyJson, stateMachinePrefix, type DataProtectionArgs } from "../shared";
 import { stateMachineArnPrefix } from "./arns";
 import { failedBatchJobMessage, failedBatchJobsPattern, failedExecutionMessage, failedExecutionsPattern, type EventPattern } from "./events";
 import { eventBridgeStatements, stepFunctionsStatements } from "./iam";
 
-export interface OrchestratorArgs {
+/** `protect` and `retainOnDelete` keep the table, its key and the log group; `protect` also turns on their AWS deletion protection. */
+export interface OrchestratorArgs extends DataProtectionArgs {
     /** The environment: names the state machine prefix and the execution log group. */
     readonly environment: string;
     /** The region the stack deploys to. */
@@ -24,10 +25,6 @@ export interface OrchestratorArgs {
     readonly alertOnBatchJobFailures?: boolean;
     /** Days execution logs are kept. @default 30 */
     readonly executionLogRetentionDays?: number;
-    /** Pulumi refuses to delete or replace the table, its key and the log group; AWS deletion protection on. @default false */
-    readonly protect?: boolean;
-    /** Deleting the stack leaves the table, its key and the log group in the account. @default false */
-    readonly retainOnDelete?: boolean;
     /** Days a deleted KMS key waits before it is gone. @default 30 */
     readonly keyDeletionWindowDays?: number;
 }
@@ -63,7 +60,7 @@ export class Orchestrator extends pulumi.ComponentResource {
 
     constructor(name: string, args: OrchestratorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ml-platform:orchestrator:Orchestrator", name, {}, opts);
-        const keep: pulumi.CustomResourceOptions = { parent: this, protect: args.protect ?? false, retainOnDelete: args.retainOnDelete ?? false };
+        const keep = keepOptions(this, args);
         const child: pulumi.CustomResourceOptions = { parent: this };
         const scope = { region: args.region, accountId: args.accountId };
         const prefix = stateMachinePrefix(args.environment);

@@ -70,7 +70,7 @@ export function denyInsecureTransport(bucketArn: pulumi.Input<string>): Statemen
 }
 
 /** A statement that lets a KMS key be used only through one AWS service in one region (`kms:ViaService`). */
-export function keyViaService(sid: string, keyArn: pulumi.Input<string>, actions: string[], service: string, region: pulumi.Input<string>): StatementInput {
+export function keyViaService(sid: string, keyArn: pulumi.Input<string>, actions: string | string[], service: string, region: pulumi.Input<string>): StatementInput {
     return {
         Sid: sid,
         Effect: "Allow",
@@ -78,4 +78,17 @@ export function keyViaService(sid: string, keyArn: pulumi.Input<string>, actions
         Resource: keyArn,
         Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`${service}.${region}.amazonaws.com` } },
     };
+}
+
+/** Metaflow steps and notebooks read and write the artifact store: its objects, and its key only through S3. */
+export function artifactStoreReadWrite(bucketArn: pulumi.Input<string>, kmsKeyArn: pulumi.Input<string>, region: pulumi.Input<string>): StatementInput[] {
+    return [
+        {
+            Sid: "ArtifactStoreReadWrite",
+            Effect: "Allow",
+            Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+            Resource: bucketAndObjects(bucketArn),
+        },
+        keyViaService("ArtifactStoreKey", kmsKeyArn, ["kms:Decrypt", "kms:GenerateDataKey"], "s3", region),
+    ];
 }

@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { batchJobArnPattern, jobDefinitionArnPattern } from "../orchestrator/arns";
-import { bucketAndObjects, keyViaService, type StatementInput } from "../shared";
+import { artifactStoreReadWrite, keyViaService, type StatementInput } from "../shared";
 import { teamParameterPath } from "./naming";
 
 /** Where the workspaces live. */
@@ -107,13 +107,7 @@ function passRole(sid: string, roleArn: pulumi.Input<string>, service: string): 
 /** What a team's notebooks do on the platform: run flows on Batch, deploy them to Step Functions, keep hyperparameters. */
 export function platformStatements(team: string, grants: PlatformGrants, scope: WorkspaceScope): StatementInput[] {
     const statements: StatementInput[] = [
-        {
-            Sid: "ArtifactStoreReadWrite",
-            Effect: "Allow",
-            Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
-            Resource: bucketAndObjects(grants.artifactBucketArn),
-        },
-        keyViaService("ArtifactStoreKey", grants.artifactKmsKeyArn, ["kms:Decrypt", "kms:GenerateDataKey"], "s3", scope.region),
+        ...artifactStoreReadWrite(grants.artifactBucketArn, grants.artifactKmsKeyArn, scope.region),
         {
             Sid: "SubmitToPlatformQueues",
             Effect: "Allow",

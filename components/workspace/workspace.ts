@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { assumeRolePolicy, physicalName, policyJson, ssmRoot } from "../shared";
+import { assumeRolePolicy, keepOptions, physicalName, policyJson, ssmRoot, type DataProtectionArgs } from "../shared";
 import { launchStatements, platformStatements, studioStatements, type WorkspaceScope } from "./iam";
 import { contentName, encodeScript, MAX_LIFECYCLE_CONTENT, startupScript } from "./lifecycle";
 import { spaceName, teamRoleName, teamRolePrefix } from "./naming";
@@ -34,7 +34,8 @@ export interface WorkspaceOrchestratorRefs {
     readonly dynamoDbKmsKeyArn?: pulumi.Input<string>;
 }
 
-export interface WorkspaceArgs {
+/** `protect` and `retainOnDelete` keep the key and the domain. */
+export interface WorkspaceArgs extends DataProtectionArgs {
     /** Environment name: SSM paths and the domain, role and policy names. */
     readonly environment: string;
     readonly region: string;
@@ -67,10 +68,6 @@ export interface WorkspaceArgs {
     readonly templatesDirectory?: string;
     /** Keep the domain's home file system (users' files) when the domain is deleted. @default true */
     readonly retainHomeFileSystem?: boolean;
-    /** Pulumi refuses to delete or replace the key and domain (set in prod). @default false */
-    readonly protect?: boolean;
-    /** Deleting the stack leaves the key and domain in the account. @default false */
-    readonly retainOnDelete?: boolean;
     /** Days a deleted KMS key waits before it is gone. @default 30 */
     readonly keyDeletionWindowDays?: number;
 }
@@ -100,7 +97,7 @@ export class Workspace extends pulumi.ComponentResource {
         super("ml-platform:workspace:Workspace", name, {}, opts);
         this.checkArgs(args);
         const child: pulumi.CustomResourceOptions = { parent: this };
-        const keep: pulumi.CustomResourceOptions = { parent: this, protect: args.protect ?? false, retainOnDelete: args.retainOnDelete ?? false };
+        const keep = keepOptions(this, args);
         const root = ssmRoot(args.environment);
         const scope: WorkspaceScope = { region: args.region, accountId: aws.getCallerIdentityOutput({}, { parent: this }).accountId, ssmRoot: root };
         const idleTimeoutMinutes = args.idleTimeoutMinutes ?? MIN_IDLE_TIMEOUT_MINUTES;

@@ -156,21 +156,21 @@ export async function evaluatePolicies(
         const p = r.provider ? byUrn.get(r.provider) : undefined;
         return p ? { type: p.type, props: p.inputs, urn: p.urn, name: p.name } : undefined;
     };
+    /** One resource as both resource and stack policies see it: inputs as props, its provider, typed `isType`/`asType`. */
+    const viewOf = (r: RecordedResource) => ({
+        type: r.type,
+        props: r.inputs,
+        urn: r.urn,
+        name: r.name,
+        opts: policyOptions(r),
+        provider: providerOf(r),
+        isType: (cls: unknown) => matchesType(r.type, cls),
+        asType: (cls: unknown) => (matchesType(r.type, cls) ? (r.inputs as never) : undefined),
+    });
 
     const policyResources = new Map<string, PolicyResource>();
     for (const r of resources) {
-        policyResources.set(r.urn, {
-            type: r.type,
-            props: r.inputs,
-            urn: r.urn,
-            name: r.name,
-            opts: policyOptions(r),
-            provider: providerOf(r),
-            dependencies: [],
-            propertyDependencies: {},
-            isType: (cls) => matchesType(r.type, cls),
-            asType: (cls) => (matchesType(r.type, cls) ? (r.inputs as never) : undefined),
-        });
+        policyResources.set(r.urn, { ...viewOf(r), dependencies: [], propertyDependencies: {} });
     }
     for (const r of resources) {
         const pr = policyResources.get(r.urn)!;
@@ -208,19 +208,7 @@ export async function evaluatePolicies(
         const validations = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
         for (const r of resources) {
             if (r.type.startsWith(PROVIDER_PREFIX)) continue;
-            const args: ResourceValidationArgs = {
-                type: r.type,
-                props: r.inputs,
-                urn: r.urn,
-                name: r.name,
-                opts: policyOptions(r),
-                provider: providerOf(r),
-                stackTags,
-                isType: (cls) => matchesType(r.type, cls),
-                asType: (cls) => (matchesType(r.type, cls) ? (r.inputs as never) : undefined),
-                getConfig,
-                notApplicable: throwNotApplicable,
-            };
+            const args: ResourceValidationArgs = { ...viewOf(r), stackTags, getConfig, notApplicable: throwNotApplicable };
             for (const validate of validations) {
                 const fixedType = pulumiTypeOf(validate);
                 if (fixedType && fixedType !== r.type) continue;
