@@ -31,6 +31,16 @@ describe("stack config", () => {
         }
     });
 
+    it("sets every key Pulumi.yaml declares without a default in every stack file, as the Pulumi CLI requires", () => {
+        const project = yaml.load(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as { config: Record<string, { default?: unknown }> };
+        const required = Object.entries(project.config).filter(([, declaration]) => declaration.default === undefined).map(([key]) => key);
+        expect(required).to.include("network");
+        for (const stack of ["dev", "staging", "prod"]) {
+            const file = yaml.load(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+            for (const key of required) expect(file.config, `${key} in Pulumi.${stack}.yaml`).to.have.property(`ml-platform:${key}`);
+        }
+    });
+
     it("tags with the same keys the required-tags policy checks by default", () => {
         const schemaDefault = requiredTagsConfig.schema.properties.requiredTags as { default: string[] };
         expect([...REQUIRED_TAG_KEYS]).to.deep.equal(schemaDefault.default);

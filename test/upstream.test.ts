@@ -165,7 +165,7 @@ describe("the program's network", () => {
         for (const f of fs.readdirSync(ROOT).filter((f) => /^Pulumi(\..+)?\.yaml$/.test(f))) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
         fs.cpSync(path.join(ROOT, "policies", "config"), path.join(dir, "policies", "config"), { recursive: true });
         const prodFile = path.join(dir, "Pulumi.prod.yaml");
-        const lines = fs.readFileSync(prodFile, "utf8").split("\n").filter((l) => !/ml-platform:(dataLakeStack|daskStack)/.test(l));
+        const lines = fs.readFileSync(prodFile, "utf8").split("\n").filter((l) => !/ml-platform:(dataLakeStack|daskStack|network)/.test(l));
         fs.writeFileSync(prodFile, [...lines, "  ml-platform:network:", "    availabilityZoneCount: 3", ""].join("\n"));
 
         const plan = await runPlan("prod", dir);

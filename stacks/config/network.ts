@@ -1,6 +1,6 @@
 /**
  * `ml-platform:network`: the standalone VPC. It applies only when no data lake stack is configured;
- * with `ml-platform:dataLakeStack` the platform runs in the A01 VPC and this key must be absent, so a
+ * with `ml-platform:dataLakeStack` the platform runs in the A01 VPC and this key must be empty, so a
  * block that would be silently ignored is never left in a stack file.
  */
 import { LOG_RETENTION_DAYS } from "../../components/network/flow-logs";
@@ -36,8 +36,11 @@ const SMALLEST_VPC_PREFIX = 24;
  */
 export function parseNetwork(reader: ConfigReader, base: BaseConfig): NetworkConfig {
     const node = reader.key("ml-platform:network");
-    if (base.dataLakeStack && node.present) {
-        node.fail(`absent: the network comes from the data lake stack ${base.dataLakeStack} (ml-platform:dataLakeStack)`);
+    // `{}` is allowed beside a data lake stack: Pulumi requires every key Pulumi.yaml declares
+    // without a default to be set, and an empty block configures nothing that could be ignored.
+    const empty = typeof node.value === "object" && node.value !== null && !Array.isArray(node.value) && Object.keys(node.value).length === 0;
+    if (base.dataLakeStack && node.present && !empty) {
+        node.fail(`absent or {}: the network comes from the data lake stack ${base.dataLakeStack} (ml-platform:dataLakeStack)`);
     }
     node.object(KEYS);
     const prod = base.environment === "prod";
