@@ -94,6 +94,7 @@ export async function program(): Promise<Record<string, unknown>> {
             accountId,
             jobQueueArns: compute.jobQueueArns,
             jobRoleArn: compute.jobRoleArn,
+            jobRoleName: compute.jobRoleName,
             artifactBucketArn: artifactStore.bucketArn,
             artifactKmsKeyArn: artifactStore.kmsKeyArn,
             alertTopicArn: alerts.topicArn,

@@ -17,6 +17,7 @@ const LAKE = {
     rawBucketArn: "arn:aws:s3:::acme-a01-raw-dev",
     curatedBucketArn: "arn:aws:s3:::acme-a01-curated-dev",
     kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/lake-key",
+    glueDatabaseName: "acme_curated_dev",
 };
 const PARAMETER_KEY = `arn:aws:kms:us-east-1:${MOCK_ACCOUNT_ID}:key/parameter-key`;
 const DASK = { schedulerAddress: "tcp://dask-scheduler.a02-dev.internal:8786", schedulerPort: 8786, clusterSecurityGroupId: "sg-0a02da5c000000001" };
@@ -242,6 +243,17 @@ describe("ComputePool", () => {
             expect(attachment.inputs.policyArn).to.equal("arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role");
         });
 
+        it("gives the instance role, which containers reach through IMDS, nothing but the ECS agent's managed policy", () => {
+            const role = one(resources, ROLE, "pool-instance-role");
+            const onRole = (type: string) => ofType(resources, type).filter((r) => [role.state.name, role.state.id].includes(r.inputs.role));
+            expect(onRole("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((r) => r.inputs.policyArn)).to.deep.equal([
+                "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role",
+            ]);
+            expect(onRole("aws:iam/rolePolicy:RolePolicy")).to.deep.equal([]);
+            expect(role.inputs.managedPolicyArns ?? []).to.deep.equal([]);
+            expect(role.inputs.inlinePolicies ?? []).to.deep.equal([]);
+        });
+
         it("lets only ECS tasks of this account assume the job role", () => {
             const trust = parseJson(one(resources, ROLE, "pool-job-role").inputs.assumeRolePolicy);
             expect(trust.Statement).to.deep.equal([
@@ -264,9 +276,11 @@ describe("ComputePool", () => {
             expect(PUBLISH_DRIFT.Condition.StringEquals["cloudwatch:namespace"]).to.equal(DRIFT_NAMESPACE);
         });
 
-        it("exposes the log group jobs write to, for the workspaces' `metaflow logs`", () => {
+        it("exposes the log group job output goes to, for the workspaces' `metaflow logs`, and grants the job role nothing in CloudWatch Logs", () => {
             expect(outputs.jobLogGroupName).to.equal("/aws/batch/job");
-            expect(jobStatements(resources).JobLogs.Resource).to.equal(`arn:aws:logs:us-east-1:${MOCK_ACCOUNT_ID}:log-group:${outputs.jobLogGroupName}:*`);
+            // The awslogs driver writes with the instance role (the ECS agent), never the job role.
+            const logs = Object.values(jobStatements(resources)).filter((st: any) => asList(st.Action).some((a) => a.startsWith("logs:")));
+            expect(logs).to.deep.equal([]);
         });
 
         it("lets jobs read and write the artifact store, and use its key only through S3", () => {
@@ -277,15 +291,14 @@ describe("ComputePool", () => {
             expect(s.ArtifactStoreKey.Condition).to.deep.equal({ StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } });
         });
 
-        it("lets jobs read the environment's parameters and write their logs, nothing wider", () => {
+        it("lets jobs read the environment's parameters, nothing wider", () => {
             const s = jobStatements(resources);
             const parameters = `arn:aws:ssm:us-east-1:${MOCK_ACCOUNT_ID}:parameter/ml-platform/dev`;
             expect(s.PlatformParameters).to.deep.include({ Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"], Resource: [parameters, `${parameters}/*`] });
-            expect(s.JobLogs).to.deep.include({ Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `arn:aws:logs:us-east-1:${MOCK_ACCOUNT_ID}:log-group:/aws/batch/job:*` });
         });
 
         it("grants nothing on a data lake or parameter key it was not given", () => {
-            expect(Object.keys(jobStatements(resources))).to.have.members(["ArtifactStoreReadWrite", "ArtifactStoreKey", "PlatformParameters", "JobLogs", "PublishModelDrift"]);
+            expect(Object.keys(jobStatements(resources))).to.have.members(["ArtifactStoreReadWrite", "ArtifactStoreKey", "PlatformParameters", "PublishModelDrift"]);
         });
 
         it("parents every child to the component and inherits the tagged provider", () => {
@@ -350,6 +363,15 @@ describe("ComputePool", () => {
             const lakeArns = [LAKE.curatedBucketArn, LAKE.rawBucketArn, LAKE.kmsKeyArn];
             const touchingLake = Object.values(s).filter((st: any) => asList(st.Resource).some((r) => lakeArns.some((a) => r.startsWith(a))));
             expect(touchingLake.map((st: any) => st.Sid)).to.have.members(["DataLakeRead", "DataLakeKey"]);
+        });
+
+        it("lets jobs read the A01 Glue database's tables and partitions, and nothing else of the catalog", () => {
+            const s = jobStatements(resources);
+            const glue = `arn:aws:glue:us-east-1:${MOCK_ACCOUNT_ID}`;
+            expect(s.DataLakeCatalogRead.Action).to.have.members(["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"]);
+            expect(s.DataLakeCatalogRead.Resource).to.deep.equal([`${glue}:catalog`, `${glue}:database/acme_curated_dev`, `${glue}:table/acme_curated_dev/*`]);
+            const glueStatements = Object.values(s).filter((st: any) => asList(st.Action).some((a) => a.startsWith("glue:")));
+            expect(glueStatements.map((st: any) => st.Sid)).to.deep.equal(["DataLakeCatalogRead"]);
         });
 
         it("lets jobs decrypt SecureString parameters with the given key only through SSM", () => {

@@ -29,10 +29,11 @@ describe("network config", () => {
         expect(network.availabilityZones).to.deep.equal(["us-east-1a", "us-east-1b", "us-east-1c"]);
     });
 
-    it("takes an explicit zone list as given, and a /24 for three zones", () => {
-        const network = parsePlatformConfig(withKey(KEY, { cidrBlock: "192.168.7.0/24", availabilityZones: ["us-east-1d", "us-east-1b", "us-east-1f"] }), "dev").network;
-        expect(network.availabilityZones).to.deep.equal(["us-east-1d", "us-east-1b", "us-east-1f"]);
-        expect(network.cidrBlock).to.equal("192.168.7.0/24");
+    it("takes an explicit zone list as given, and the smallest VPC, a /22, for six zones", () => {
+        const zones = ["us-east-1d", "us-east-1b", "us-east-1f", "us-east-1a", "us-east-1c", "us-east-1e"];
+        const network = parsePlatformConfig(withKey(KEY, { cidrBlock: "192.168.4.0/22", availabilityZones: zones }), "dev").network;
+        expect(network.availabilityZones).to.deep.equal(zones);
+        expect(network.cidrBlock).to.equal("192.168.4.0/22");
     });
 
     it("accepts an empty network block beside a data lake stack, as the committed staging and prod set it", () => {
@@ -43,15 +44,17 @@ describe("network config", () => {
     describe("rejects bad values with the key path", () => {
         const cases: { name: string; raw: () => RawConfig; stack?: string; path: string; expected: RegExp }[] = [
             { name: "host bits set", raw: () => withKey(KEY, { cidrBlock: "10.20.1.0/16" }), path: `${KEY}.cidrBlock`, expected: /network address is 10\.20\.0\.0\/16/ },
-            { name: "not a CIDR block", raw: () => withKey(KEY, { cidrBlock: "10.20.0.0" }), path: `${KEY}.cidrBlock`, expected: /RFC 1918.*\/16 to \/24/ },
+            { name: "not a CIDR block", raw: () => withKey(KEY, { cidrBlock: "10.20.0.0" }), path: `${KEY}.cidrBlock`, expected: /RFC 1918.*\/16 to \/22/ },
             { name: "a public range", raw: () => withKey(KEY, { cidrBlock: "8.8.0.0/16" }), path: `${KEY}.cidrBlock`, expected: /private \(RFC 1918\)/ },
-            { name: "a block larger than /16", raw: () => withKey(KEY, { cidrBlock: "10.0.0.0/12" }), path: `${KEY}.cidrBlock`, expected: /from \/16 to \/24/ },
-            { name: "a block smaller than /24", raw: () => withKey(KEY, { cidrBlock: "10.0.0.0/26" }), path: `${KEY}.cidrBlock`, expected: /from \/16 to \/24/ },
+            { name: "a block larger than /16", raw: () => withKey(KEY, { cidrBlock: "10.0.0.0/12" }), path: `${KEY}.cidrBlock`, expected: /from \/16 to \/22/ },
+            { name: "a block smaller than /22", raw: () => withKey(KEY, { cidrBlock: "10.0.0.0/26" }), path: `${KEY}.cidrBlock`, expected: /from \/16 to \/22/ },
+            // Every layout keeps room for six zones, so even two zones need a /22.
+            { name: "a /23 for two zones", raw: () => withKey(KEY, { cidrBlock: "10.0.0.0/23", availabilityZoneCount: 2 }), path: `${KEY}.cidrBlock`, expected: /from \/16 to \/22/ },
             {
-                name: "a /24 for four zones",
-                raw: () => withKey(KEY, { cidrBlock: "10.0.0.0/24", availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"] }),
-                path: `${KEY}.cidrBlock`,
-                expected: /from \/16 to \/23/,
+                name: "seven zones",
+                raw: () => withKey(KEY, { availabilityZones: ["a", "b", "c", "d", "e", "f", "g"].map((z) => `us-east-1${z}`) }),
+                path: `${KEY}.availabilityZones`,
+                expected: /list with a number of items from 2 to 6/,
             },
             { name: "more NAT gateways than zones", raw: () => withKey(KEY, { availabilityZoneCount: 2, natGateways: 3 }), path: `${KEY}.natGateways`, expected: /whole number from 1 to 2/ },
             { name: "no NAT gateway", raw: () => withKey(KEY, { natGateways: 0 }), path: `${KEY}.natGateways`, expected: /whole number from 1 to 2/ },

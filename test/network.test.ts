@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { Network, type NetworkArgs } from "../components/network";
-import { contains, formatCidr, longestVpcPrefixFor, natIndexForZone, overlaps, parseCidr, planSubnets } from "../components/network/subnets";
+import { contains, formatCidr, LONGEST_VPC_PREFIX, MAX_ZONES, natIndexForZone, overlaps, parseCidr, planSubnets } from "../components/network/subnets";
 import { taggingPolicies } from "../policies/tagging";
 import { MOCK_ACCOUNT_ID } from "../tools/mocks/values";
 import { one, ofType, parseJson, record, testProvider, type RecordedResource } from "./helpers/mocks";
@@ -36,19 +36,40 @@ describe("subnet math", () => {
         expect(overlaps(parseCidr("10.20.0.0/18"), parseCidr("10.20.64.0/24"))).to.equal(false);
     });
 
-    it("lays out two zones of a /16: two /18 private subnets and /24 public ones after them", () => {
+    it("lays out two zones of a /16: /19 private subnets from the start, /24 public ones in the last /19", () => {
         expect(planSubnets("10.20.0.0/16", 2)).to.deep.equal({
-            private: ["10.20.0.0/18", "10.20.64.0/18"],
-            public: ["10.20.128.0/24", "10.20.129.0/24"],
+            private: ["10.20.0.0/19", "10.20.32.0/19"],
+            public: ["10.20.224.0/24", "10.20.225.0/24"],
         });
     });
 
-    it("lays out three zones of a /24 down to /28 public subnets", () => {
-        expect(planSubnets("10.0.5.0/24", 3)).to.deep.equal({
-            private: ["10.0.5.0/26", "10.0.5.64/26", "10.0.5.128/26"],
-            public: ["10.0.5.192/28", "10.0.5.208/28", "10.0.5.224/28"],
+    it("lays out three zones of the smallest VPC, a /22, down to /28 public subnets", () => {
+        expect(planSubnets("10.0.4.0/22", 3)).to.deep.equal({
+            private: ["10.0.4.0/25", "10.0.4.128/25", "10.0.5.0/25"],
+            public: ["10.0.7.128/28", "10.0.7.144/28", "10.0.7.160/28"],
         });
     });
+
+    for (const cidr of ["10.20.0.0/16", "172.16.0.0/20", "192.168.4.0/22"]) {
+        it(`keeps every existing zone's blocks when a zone is added to ${cidr}, from 2 to ${MAX_ZONES} zones`, () => {
+            for (let n = 2; n < MAX_ZONES; n++) {
+                const before = planSubnets(cidr, n);
+                const after = planSubnets(cidr, n + 1);
+                expect(after.private.slice(0, n), `${n} -> ${n + 1} private`).to.deep.equal(before.private);
+                expect(after.public.slice(0, n), `${n} -> ${n + 1} public`).to.deep.equal(before.public);
+            }
+        });
+
+        it(`keeps every subnet of 2 to ${MAX_ZONES} zones in ${cidr} inside the VPC, /28 or larger, and apart from the others`, () => {
+            for (let n = 2; n <= MAX_ZONES; n++) {
+                const plan = planSubnets(cidr, n);
+                const blocks = [...plan.private, ...plan.public].map(parseCidr);
+                expect(blocks.every((b) => contains(parseCidr(cidr), b) && b.prefix <= 28), `${n} zones`).to.equal(true);
+                const clashes = pairs(blocks).filter(([a, b]) => overlaps(a, b));
+                expect(clashes.map(([a, b]) => `${formatCidr(a)} ~ ${formatCidr(b)}`), `${n} zones`).to.deep.equal([]);
+            }
+        });
+    }
 
     for (const [cidr, zones] of [["10.20.0.0/16", 3], ["172.16.0.0/20", 4], ["192.168.0.0/22", 6]] as const) {
         it(`keeps every subnet of ${zones} zones in ${cidr} inside the VPC and apart from the others`, () => {
@@ -62,11 +83,10 @@ describe("subnet math", () => {
         });
     }
 
-    it("refuses a VPC too small for the zones, naming the largest block that fits", () => {
-        expect(longestVpcPrefixFor(2)).to.equal(25);
-        expect(longestVpcPrefixFor(3)).to.equal(24);
-        expect(longestVpcPrefixFor(4)).to.equal(23);
-        expect(() => planSubnets("10.0.5.0/24", 4)).to.throw("10.0.5.0/24 is too small for 4 zones: use /23 or larger");
+    it("refuses a VPC too small for the layout, naming the smallest block that fits, and more zones than it has room for", () => {
+        expect(LONGEST_VPC_PREFIX).to.equal(22);
+        expect(() => planSubnets("10.0.4.0/23", 2)).to.throw("10.0.4.0/23 is too small for the subnet layout: use /22 or larger");
+        expect(() => planSubnets("10.0.0.0/16", MAX_ZONES + 1)).to.throw(`room for 1 to ${MAX_ZONES} zones, got 7`);
     });
 
     it("routes each zone through its own NAT gateway when it has one, otherwise round-robin", () => {
@@ -302,8 +322,13 @@ describe("Network", () => {
             expect(await errorOf({ ...base, availabilityZones: ["us-east-1a", "us-west-2b"] })).to.contain("[us-west-2b] are not zones of us-east-1");
         });
 
-        it("refuses a VPC block too small for its zones", async () => {
-            expect(await errorOf({ ...base, cidrBlock: "10.40.0.0/26" })).to.contain("cidrBlock: 10.40.0.0/26 is too small for 2 zones: use /25 or larger");
+        it("refuses a VPC block too small for the subnet layout", async () => {
+            expect(await errorOf({ ...base, cidrBlock: "10.40.0.0/26" })).to.contain("cidrBlock: 10.40.0.0/26 is too small for the subnet layout: use /22 or larger");
+        });
+
+        it("refuses more zones than the layout has room for", async () => {
+            const seven = ["a", "b", "c", "d", "e", "f", "g"].map((z) => `us-east-1${z}`);
+            expect(await errorOf({ ...base, availabilityZones: seven })).to.contain("at least two distinct zones and at most 6");
         });
 
         it("refuses more NAT gateways than zones", async () => {

@@ -13,7 +13,8 @@ const ACCOUNT = "444455556666";
 const REGION = "us-east-1";
 const CPU_QUEUE = `arn:aws:batch:${REGION}:${ACCOUNT}:job-queue/mlp-dev-cpu`;
 const GPU_QUEUE = `arn:aws:batch:${REGION}:${ACCOUNT}:job-queue/mlp-dev-gpu`;
-const JOB_ROLE = `arn:aws:iam::${ACCOUNT}:role/mlp-dev-job`;
+const JOB_ROLE_NAME = "mlp-dev-job";
+const JOB_ROLE = `arn:aws:iam::${ACCOUNT}:role/${JOB_ROLE_NAME}`;
 const BUCKET = "arn:aws:s3:::mlp-dev-artifacts-bucket-1234567";
 const STORE_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-2222-4333-8444-555555555555`;
 const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:mlp-dev-alerts-topic`;
@@ -24,6 +25,7 @@ const ARGS: OrchestratorArgs = {
     accountId: ACCOUNT,
     jobQueueArns: [CPU_QUEUE, GPU_QUEUE],
     jobRoleArn: JOB_ROLE,
+    jobRoleName: JOB_ROLE_NAME,
     artifactBucketArn: BUCKET,
     artifactKmsKeyArn: STORE_KEY,
     alertTopicArn: TOPIC,
@@ -103,7 +105,12 @@ describe("Orchestrator", () => {
                 "ForeachStateTableKey",
                 "ArtifactStoreRead",
                 "ArtifactStoreKey",
+                "DistributedMapResults",
+                "DistributedMapResultsKey",
+                "DistributedMapChildExecutions",
+                "DistributedMapChildExecutionsControl",
                 "ExecutionLogDelivery",
+                "ExecutionLogResourcePolicy",
                 "FindExecutionLogGroup",
             ]);
         });
@@ -162,7 +169,7 @@ describe("Orchestrator", () => {
             expect(bySid.ArtifactStoreKey.Condition).to.deep.equal({ StringEquals: { "kms:ViaService": `s3.${REGION}.amazonaws.com` } });
         });
 
-        it("delivers execution logs (log delivery actions take no resource) and finds log groups of this account", () => {
+        it("delivers execution logs (log delivery actions take no resource) and manages resource policies and finds log groups of this account", () => {
             const bySid = statementsBySid(one(resources, ROLE_POLICY, "orch-sfn-policy"));
             expect(bySid.ExecutionLogDelivery.Action).to.have.members([
                 "logs:CreateLogDelivery",
@@ -170,10 +177,39 @@ describe("Orchestrator", () => {
                 "logs:UpdateLogDelivery",
                 "logs:DeleteLogDelivery",
                 "logs:ListLogDeliveries",
-                "logs:PutResourcePolicy",
-                "logs:DescribeResourcePolicies",
             ]);
+            expect(bySid.ExecutionLogResourcePolicy).to.deep.equal({
+                Sid: "ExecutionLogResourcePolicy",
+                Effect: "Allow",
+                Action: ["logs:PutResourcePolicy", "logs:DescribeResourcePolicies"],
+                Resource: `arn:aws:logs:${REGION}:${ACCOUNT}:*`,
+            });
             expect(bySid.FindExecutionLogGroup.Resource).to.equal(`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:*`);
+        });
+
+        it("writes Distributed Map results only under the datastore's sfn_distributed_map_output path, encrypting through S3", () => {
+            const bySid = statementsBySid(one(resources, ROLE_POLICY, "orch-sfn-policy"));
+            expect(bySid.DistributedMapResults.Action).to.have.members(["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]);
+            expect(bySid.DistributedMapResults.Resource).to.equal(`${BUCKET}/metaflow/sfn_distributed_map_output/*`);
+            expect(bySid.DistributedMapResultsKey).to.deep.equal({
+                Sid: "DistributedMapResultsKey",
+                Effect: "Allow",
+                Action: ["kms:GenerateDataKey"],
+                Resource: STORE_KEY,
+                Condition: { StringEquals: { "kms:ViaService": `s3.${REGION}.amazonaws.com` } },
+            });
+            const writers = Object.values(bySid).filter((s) => list(s.Action).includes("s3:PutObject"));
+            expect(writers.map((s) => s.Sid), "no other statement writes to S3").to.deep.equal(["DistributedMapResults"]);
+        });
+
+        it("starts, describes and stops child executions of this environment's state machines only", () => {
+            const bySid = statementsBySid(one(resources, ROLE_POLICY, "orch-sfn-policy"));
+            expect(bySid.DistributedMapChildExecutions).to.deep.include({
+                Action: "states:StartExecution",
+                Resource: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:mlp-dev-flow*`,
+            });
+            expect(bySid.DistributedMapChildExecutionsControl.Action).to.have.members(["states:DescribeExecution", "states:StopExecution"]);
+            expect(bySid.DistributedMapChildExecutionsControl.Resource).to.equal(`arn:aws:states:${REGION}:${ACCOUNT}:execution:mlp-dev-flow*:*`);
         });
 
         it("uses '*' resources only for the actions without resource-level permissions, and no wildcard actions", () => {
@@ -183,6 +219,31 @@ describe("Orchestrator", () => {
             const actions = statements.flatMap((s) => list(s.Action) as string[]);
             expect(actions.filter((a) => a.includes("*"))).to.deep.equal([]);
             expect(statements.every((s) => s.Effect === "Allow")).to.equal(true);
+        });
+    });
+
+    describe("Batch job role", () => {
+        it("may read and write the foreach state its tasks keep, and use the table's key only through DynamoDB", () => {
+            const policy = one(resources, ROLE_POLICY, "orch-job-foreach-state");
+            expect(policy.inputs.role).to.equal(JOB_ROLE_NAME);
+            const table = one(resources, "aws:dynamodb/table:Table", "orch-state");
+            const key = one(resources, "aws:kms/key:Key", "orch-key");
+            expect(parseJson(policy.inputs.policy).Statement).to.deep.equal([
+                { Sid: "ForeachStateTable", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], Resource: table.state.arn },
+                {
+                    Sid: "ForeachStateTableKey",
+                    Effect: "Allow",
+                    Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+                    Resource: key.state.arn,
+                    Condition: { StringEquals: { "kms:ViaService": `dynamodb.${REGION}.amazonaws.com` } },
+                },
+            ]);
+        });
+
+        it("gets the same table statements as the execution role", () => {
+            const job = parseJson(one(resources, ROLE_POLICY, "orch-job-foreach-state").inputs.policy).Statement;
+            const sfn = statementsBySid(one(resources, ROLE_POLICY, "orch-sfn-policy"));
+            expect(job).to.deep.equal([sfn.ForeachStateTable, sfn.ForeachStateTableKey]);
         });
     });
 

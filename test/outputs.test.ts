@@ -194,7 +194,7 @@ for (const stack of STACKS) {
                 expect(outputs.ssmMetaflowConfigParameter).to.equal(parameter.inputs.name);
             });
 
-            it("publishes the queues, and the Dask scheduler and data lake buckets exactly when the stack references them", () => {
+            it("publishes the queues, and the Dask scheduler and data lake buckets and Glue database exactly when the stack references them", () => {
                 const values = Object.fromEntries(ofType(resources, "aws:ssm/parameter:Parameter").map((r) => [r.inputs.name, r.inputs.value]));
                 const root = `/ml-platform/${stack}`;
                 expect(values[`${root}/batch/queues/cpu`]).to.equal(outputs.cpuQueueName);
@@ -205,6 +205,7 @@ for (const stack of STACKS) {
                 const lake = config.dataLakeStack ? loadStackReferenceFixtures(REPO_ROOT)[config.dataLakeStack].outputs : undefined;
                 expect(values[`${root}/datalake/raw-bucket`]).to.equal(lake?.rawBucketName);
                 expect(values[`${root}/datalake/curated-bucket`]).to.equal(lake?.curatedBucketName);
+                expect(values[`${root}/datalake/glue-database`]).to.equal(lake?.glueDatabaseName);
             });
 
             it("lets the job role read the whole tree, the hyperparameter namespace included, and decrypt SecureStrings through SSM", () => {
@@ -227,8 +228,33 @@ for (const stack of STACKS) {
                 const table = one(resources, "aws:dynamodb/table:Table", `${p}-orchestrator-state`).state.arn;
                 const key = one(resources, "aws:kms/key:Key", `${p}-orchestrator-key`).state.arn;
                 const users = policies().filter((pol) => grants(pol.statements, "dynamodb:PutItem", table));
-                expect(users.map((u) => u.name)).to.include(`${p}-orchestrator-sfn-policy`);
+                expect(users.map((u) => u.name)).to.include.members([`${p}-orchestrator-sfn-policy`, `${p}-orchestrator-job-foreach-state`]);
                 for (const user of users) expect(grants(user.statements, "kms:GenerateDataKey", key), user.name).to.equal(true);
+            });
+
+            it("lets the Batch job role, which writes foreach state under Step Functions, use the table and its key", () => {
+                const table = one(resources, "aws:dynamodb/table:Table", `${p}-orchestrator-state`).state.arn;
+                const key = one(resources, "aws:kms/key:Key", `${p}-orchestrator-key`).state.arn;
+                const jobRole = one(resources, "aws:iam/role:Role", `${p}-compute-job-role`);
+                const onJobRole = ofType(resources, "aws:iam/rolePolicy:RolePolicy").filter((r) => r.inputs.role === jobRole.state.name || r.inputs.role === jobRole.state.id);
+                const statements = onJobRole.flatMap((r) => parseJson(r.inputs.policy).Statement as any[]);
+                for (const action of ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]) expect(grants(statements, action, table), action).to.equal(true);
+                for (const action of ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]) expect(grants(statements, action, key), action).to.equal(true);
+                const viaDynamoDb = statements.filter((st) => [st.Resource].flat().includes(key)).map((st) => st.Condition);
+                expect(viaDynamoDb).to.deep.equal([{ StringEquals: { "kms:ViaService": "dynamodb.us-east-1.amazonaws.com" } }]);
+            });
+
+            it("lets the Batch job role read the data lake's Glue database exactly when the stack references a data lake", () => {
+                const statements = parseJson(one(resources, "aws:iam/rolePolicy:RolePolicy", `${p}-compute-job-access`).inputs.policy).Statement as any[];
+                const glue = statements.filter((st) => [st.Action].flat().some((a: string) => a.startsWith("glue:")));
+                const lake = config.dataLakeStack ? loadStackReferenceFixtures(REPO_ROOT)[config.dataLakeStack].outputs : undefined;
+                if (!lake) {
+                    expect(glue).to.deep.equal([]);
+                    return;
+                }
+                expect(glue.map((st) => st.Sid)).to.deep.equal(["DataLakeCatalogRead"]);
+                expect(glue[0].Resource).to.include(`arn:aws:glue:us-east-1:123456789012:database/${lake.glueDatabaseName}`);
+                expect(glue[0].Resource).to.include(`arn:aws:glue:us-east-1:123456789012:table/${lake.glueDatabaseName}/*`);
             });
 
             it("may decrypt the Metaflow config wherever they may read it", () => {

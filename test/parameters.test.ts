@@ -78,16 +78,18 @@ describe("ParameterStore", () => {
     });
 
     describe("with the A01 data lake and the A02 Dask stack", () => {
-        it("publishes the scheduler address and the raw and curated bucket names", async () => {
-            const { resources } = await run({
+        it("publishes the scheduler address, the raw and curated bucket names and the Glue database", async () => {
+            const { resources, outputs } = await run({
                 ...BASE,
                 daskSchedulerAddress: "tcp://dask-scheduler.a02-staging.internal:8786",
-                dataLake: { rawBucketName: "acme-a01-raw-staging", curatedBucketName: "acme-a01-curated-staging" },
+                dataLake: { rawBucketName: "acme-a01-raw-staging", curatedBucketName: "acme-a01-curated-staging", glueDatabaseName: "acme_curated_staging" },
             });
             const params = byName(resources);
             expect(params["/ml-platform/staging/dask/scheduler-address"]).to.deep.include({ type: "String", value: "tcp://dask-scheduler.a02-staging.internal:8786" });
             expect(params["/ml-platform/staging/datalake/raw-bucket"]).to.deep.include({ type: "String", value: "acme-a01-raw-staging" });
             expect(params["/ml-platform/staging/datalake/curated-bucket"]).to.deep.include({ type: "String", value: "acme-a01-curated-staging" });
+            expect(params["/ml-platform/staging/datalake/glue-database"]).to.deep.include({ type: "String", value: "acme_curated_staging" });
+            expect(outputs.parameterNames["datalake-glue-database"]).to.equal("/ml-platform/staging/datalake/glue-database");
         });
     });
 

@@ -15,6 +15,9 @@ export interface ArtifactStoreArgs extends LifecycleSettings, DataProtectionArgs
     readonly keyDeletionWindowDays?: number;
 }
 
+/** The key prefix of Metaflow's datastore in the bucket: METAFLOW_DATASTORE_SYSROOT_S3 is `s3://<bucket>/<prefix>`. */
+export const DATASTORE_PREFIX = "metaflow";
+
 /**
  * The Metaflow datastore: an S3 bucket encrypted with its own customer-managed KMS key, versioned,
  * private, TLS-only, with lifecycle tiers, optionally access-logged.
@@ -23,7 +26,7 @@ export class ArtifactStore extends pulumi.ComponentResource {
     public readonly bucketName: pulumi.Output<string>;
     public readonly bucketArn: pulumi.Output<string>;
     public readonly kmsKeyArn: pulumi.Output<string>;
-    /** `s3://<bucket>/metaflow`: METAFLOW_DATASTORE_SYSROOT_S3. */
+    /** `s3://<bucket>/metaflow` (DATASTORE_PREFIX): METAFLOW_DATASTORE_SYSROOT_S3. */
     public readonly datastoreRoot: pulumi.Output<string>;
     /** `s3://<bucket>/data`: METAFLOW_DATATOOLS_S3ROOT. */
     public readonly dataToolsRoot: pulumi.Output<string>;
@@ -66,7 +69,7 @@ export class ArtifactStore extends pulumi.ComponentResource {
         this.bucketName = bucket.bucket;
         this.bucketArn = bucket.arn;
         this.kmsKeyArn = key.arn;
-        this.datastoreRoot = pulumi.interpolate`s3://${bucket.bucket}/metaflow`;
+        this.datastoreRoot = pulumi.interpolate`s3://${bucket.bucket}/${DATASTORE_PREFIX}`;
         this.dataToolsRoot = pulumi.interpolate`s3://${bucket.bucket}/data`;
         this.registerOutputs({
             bucketName: this.bucketName,

@@ -1,2 +1,2 @@
-export { ArtifactStore, type ArtifactStoreArgs } from "./artifact-store";
+export { ArtifactStore, DATASTORE_PREFIX, type ArtifactStoreArgs } from "./artifact-store";
 export { datastoreLifecycleRules, accessLogLifecycleRules, type LifecycleSettings } from "./lifecycle";

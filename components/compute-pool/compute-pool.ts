@@ -41,11 +41,14 @@ export interface ComputePoolArgs {
     readonly parameterKmsKeyArn?: pulumi.Input<string>;
     /** The A02 Dask cluster jobs may connect to. @default none */
     readonly dask?: DaskAccess;
-    /** The log group Batch jobs write to. @default "/aws/batch/job" */
+    /** The log group Batch jobs' output goes to (the awslogs driver, written by the ECS agent); named for readers such as `metaflow logs`. @default "/aws/batch/job" */
     readonly logGroupName?: string;
     /** Seconds a job may block the head of a queue with requirements no environment can meet before it is cancelled (600-86400). @default 1800 */
     readonly unrunnableJobTimeoutSeconds?: number;
 }
+
+/** Where AWS Batch's awslogs driver puts job output unless a job definition names another group. */
+export const BATCH_JOB_LOG_GROUP = "/aws/batch/job";
 
 /** Why Batch reports a job that will never be placed; such a job would block its FIFO queue forever. */
 const UNRUNNABLE_REASONS = ["MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT", "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE"];
@@ -70,7 +73,7 @@ export class ComputePool extends pulumi.ComponentResource {
     /** For other components that grant the steps more (e.g. the Step Functions DynamoDB table). */
     public readonly jobRoleName: pulumi.Output<string>;
     public readonly jobSecurityGroupId: pulumi.Output<string>;
-    /** The CloudWatch log group Batch jobs write to (`metaflow logs` reads it). */
+    /** The CloudWatch log group Batch jobs' output goes to (`metaflow logs` reads it). */
     public readonly jobLogGroupName: pulumi.Output<string>;
     /** The A02 Dask scheduler flows connect to, when one is configured. */
     public readonly daskSchedulerAddress?: pulumi.Output<string>;
@@ -101,8 +104,7 @@ export class ComputePool extends pulumi.ComponentResource {
             child,
         );
         const grants: JobRoleGrants = { artifactBucketArn: args.artifactStore.bucketArn, artifactKmsKeyArn: args.artifactStore.kmsKeyArn, dataLake: args.dataLake, parameterKmsKeyArn: args.parameterKmsKeyArn };
-        const logGroupName = args.logGroupName ?? "/aws/batch/job";
-        const scope = { partition, region, accountId, ssmRoot: ssmRoot(args.environment), logGroupName };
+        const scope = { partition, region, accountId, ssmRoot: ssmRoot(args.environment) };
         new aws.iam.RolePolicy(`${name}-job-access`, { role: jobRole.name, policy: policyJson(jobRoleStatements(grants, scope)) }, child);
 
         const jobSecurityGroup = new aws.ec2.SecurityGroup(
@@ -183,7 +185,7 @@ export class ComputePool extends pulumi.ComponentResource {
         this.jobRoleArn = jobRole.arn;
         this.jobRoleName = jobRole.name;
         this.jobSecurityGroupId = jobSecurityGroup.id;
-        this.jobLogGroupName = pulumi.output(logGroupName);
+        this.jobLogGroupName = pulumi.output(args.logGroupName ?? BATCH_JOB_LOG_GROUP);
         this.registerOutputs({
             cpuQueueName: this.cpuQueueName,
             cpuQueueArn: this.cpuQueueArn,

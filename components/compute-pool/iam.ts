@@ -1,7 +1,8 @@
 /**
  * The job role's permissions: what a Metaflow step may touch, and nothing else. Every statement is
  * scoped to the ARNs it needs; KMS use is further limited to calls made through S3 or SSM, and
- * metric publishing to the model drift namespace (docs/monitoring.md).
+ * metric publishing to the model drift namespace (docs/monitoring.md). The orchestrator adds the
+ * foreach state table (components/orchestrator).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DRIFT_NAMESPACE } from "../monitoring/metrics";
@@ -9,9 +10,11 @@ import { artifactStoreReadWrite, bucketAndObjects, keyViaService, type Statement
 
 /**
  * The ECS agent's own permissions on the instances (register with the cluster, pull from ECR, ship
- * container logs). Several of its calls (ecs:DiscoverPollEndpoint, ecr:GetAuthorizationToken,
- * ecs:CreateCluster) have no resource-level permissions, so a scoped copy would still need "*"
- * resources; the AWS-maintained policy tracks the agent's needs across AMI releases.
+ * container logs through the awslogs driver). Several of its calls (ecs:DiscoverPollEndpoint,
+ * ecr:GetAuthorizationToken, ecs:CreateCluster) have no resource-level permissions, so a scoped copy
+ * would still need "*" resources; the AWS-maintained policy tracks the agent's needs across AMI
+ * releases. Containers can reach this role through IMDS (see METADATA_HOP_LIMIT), so nothing else may
+ * ever be attached to it: whatever a job needs goes on the job role.
  */
 export const ECS_INSTANCE_MANAGED_POLICY = "service-role/AmazonEC2ContainerServiceforEC2Role";
 
@@ -22,15 +25,19 @@ export interface JobRoleScope {
     readonly accountId: pulumi.Input<string>;
     /** The environment, for the SSM path `/ml-platform/<env>`. */
     readonly ssmRoot: string;
-    /** The CloudWatch log group Batch jobs write to. */
-    readonly logGroupName: string;
 }
 
 export interface JobRoleGrants {
     readonly artifactBucketArn: pulumi.Input<string>;
     readonly artifactKmsKeyArn: pulumi.Input<string>;
-    /** The A01 data lake, read-only, when this stack references one. */
-    readonly dataLake?: { readonly rawBucketArn: pulumi.Input<string>; readonly curatedBucketArn: pulumi.Input<string>; readonly kmsKeyArn: pulumi.Input<string> };
+    /** The A01 data lake, read-only (its buckets and its Glue database), when this stack references one. */
+    readonly dataLake?: {
+        readonly rawBucketArn: pulumi.Input<string>;
+        readonly curatedBucketArn: pulumi.Input<string>;
+        readonly kmsKeyArn: pulumi.Input<string>;
+        /** The Glue catalog database of the lake's tables, in this account and region. */
+        readonly glueDatabaseName: pulumi.Input<string>;
+    };
     /** Customer-managed key of the platform's SecureString parameters, when they do not use aws/ssm. */
     readonly parameterKmsKeyArn?: pulumi.Input<string>;
 }
@@ -48,6 +55,13 @@ export function jobRoleStatements(grants: JobRoleGrants, scope: JobRoleScope): S
                 Resource: pulumi.all([bucketAndObjects(lake.curatedBucketArn), bucketAndObjects(lake.rawBucketArn)]).apply(([curated, raw]) => [...curated, ...raw]),
             },
             keyViaService("DataLakeKey", lake.kmsKeyArn, ["kms:Decrypt"], "s3", scope.region),
+            {
+                Sid: "DataLakeCatalogRead",
+                Effect: "Allow",
+                Action: ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
+                // Glue authorizes a table read against the catalog, the database and the table alike.
+                Resource: glueDatabaseArns(scope, lake.glueDatabaseName),
+            },
         );
     }
     const parameters = pulumi.interpolate`arn:${scope.partition}:ssm:${scope.region}:${scope.accountId}:parameter${scope.ssmRoot}`;
@@ -61,22 +75,22 @@ export function jobRoleStatements(grants: JobRoleGrants, scope: JobRoleScope): S
     if (grants.parameterKmsKeyArn) {
         statements.push(keyViaService("PlatformParametersKey", grants.parameterKmsKeyArn, ["kms:Decrypt"], "ssm", scope.region));
     }
-    statements.push(
-        {
-            Sid: "JobLogs",
-            Effect: "Allow",
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: pulumi.interpolate`arn:${scope.partition}:logs:${scope.region}:${scope.accountId}:log-group:${scope.logGroupName}:*`,
-        },
-        {
-            Sid: "PublishModelDrift",
-            Effect: "Allow",
-            Action: "cloudwatch:PutMetricData",
-            // cloudwatch:PutMetricData has no resource-level permissions: "*" is the only resource IAM
-            // accepts, so the namespace condition is what limits flows to the drift metric.
-            Resource: "*",
-            Condition: { StringEquals: { "cloudwatch:namespace": DRIFT_NAMESPACE } },
-        },
-    );
+    // No CloudWatch Logs grant: the awslogs driver ships a job's output with the instance role (the
+    // ECS agent), and Metaflow's own task logs go to the datastore.
+    statements.push({
+        Sid: "PublishModelDrift",
+        Effect: "Allow",
+        Action: "cloudwatch:PutMetricData",
+        // cloudwatch:PutMetricData has no resource-level permissions: "*" is the only resource IAM
+        // accepts, so the namespace condition is what limits flows to the drift metric.
+        Resource: "*",
+        Condition: { StringEquals: { "cloudwatch:namespace": DRIFT_NAMESPACE } },
+    });
     return statements;
+}
+
+/** The account's Glue catalog, one database in it and that database's tables. */
+function glueDatabaseArns(scope: JobRoleScope, database: pulumi.Input<string>): pulumi.Output<string[]> {
+    const catalog = pulumi.interpolate`arn:${scope.partition}:glue:${scope.region}:${scope.accountId}`;
+    return pulumi.all([catalog, database]).apply(([c, db]) => [`${c}:catalog`, `${c}:database/${db}`, `${c}:table/${db}/*`]);
 }

@@ -1,4 +1,4 @@
-export { ComputePool, type ComputePoolArgs, type DaskAccess } from "./compute-pool";
+export { BATCH_JOB_LOG_GROUP, ComputePool, type ComputePoolArgs, type DaskAccess } from "./compute-pool";
 export {
     environmentPlans,
     queuePlans,

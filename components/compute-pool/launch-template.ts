@@ -9,8 +9,12 @@ import type * as pulumi from "@pulumi/pulumi";
 export const ROOT_DEVICE_NAME = "/dev/xvda";
 
 /**
- * Containers sit one network hop behind the instance (docker bridge), so the IMDSv2 token response
- * needs a hop limit of 2 to reach them; at 1 the SDKs in a job cannot get credentials from IMDS.
+ * Jobs get their AWS credentials from the ECS task-role endpoint (the job role), not from IMDS. The
+ * hop limit is for what a job reads from instance metadata itself: Metaflow's spot-termination
+ * monitor and its instance metadata (instance type, zone) run in the container, one network hop
+ * behind the instance (docker bridge), and an IMDSv2 token needs a hop limit of 2 to reach it. The
+ * price is that a container can also read the instance role's credentials from IMDS: that role
+ * therefore holds only the ECS agent's managed policy (ECS_INSTANCE_MANAGED_POLICY) and nothing else.
  */
 export const METADATA_HOP_LIMIT = 2;
 

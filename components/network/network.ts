@@ -2,16 +2,16 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { assumeRolePolicy, keepOptions, logsKeyPolicy, policyJson, type DataProtectionArgs } from "../shared";
 import { arnAccount, FLOW_LOGS_SERVICE, flowLogDeliveryStatements } from "./flow-logs";
-import { natIndexForZone, planSubnets, type SubnetPlan } from "./subnets";
+import { MAX_ZONES, natIndexForZone, planSubnets, type SubnetPlan } from "./subnets";
 import type { PlatformNetwork } from "./types";
 
 /** `protect` and `retainOnDelete` keep the flow log group and its key. */
 export interface NetworkArgs extends DataProtectionArgs {
     /** AWS region of the VPC; names the S3 and DynamoDB gateway endpoint services. */
     readonly region: string;
-    /** IPv4 block of the VPC (RFC 1918); split by `planSubnets`. */
+    /** IPv4 block of the VPC (RFC 1918), /22 or larger; split by `planSubnets`. */
     readonly cidrBlock: string;
-    /** Availability zones of the private subnets, in the region, at least two. */
+    /** Availability zones of the private subnets, in the region, two to six; new zones go at the end. */
     readonly availabilityZones: readonly string[];
     /** NAT gateways, 1 to one per zone; each sits in its own zone's public subnet. @default 1 */
     readonly natGateways?: number;
@@ -45,8 +45,11 @@ export class Network extends pulumi.ComponentResource implements PlatformNetwork
         const natCount = args.natGateways ?? 1;
         const plan = this.validate(args, zones, natCount);
         const child: pulumi.CustomResourceOptions = { parent: this };
-        // Child names carry the zone letter rather than a list index: a name says where the resource
-        // is, and a zone added at the end of the list touches no existing resource.
+        // Child names carry the zone letter rather than a list index, so a name says where the
+        // resource is. A zone's CIDR blocks follow from its position in the list (planSubnets): a zone
+        // added at the end gets subnets, route table and (if configured) a NAT gateway of its own and
+        // only updates the gateway endpoints' route table lists in place; removing or reordering any
+        // zone but the last moves the blocks of the zones after it, which replaces their subnets.
         const suffixes = zones.map((az) => az.slice(args.region.length));
 
         const vpc = new aws.ec2.Vpc(
@@ -141,8 +144,8 @@ export class Network extends pulumi.ComponentResource implements PlatformNetwork
 
     /** Checks the args and returns the subnet plan, or fails with a ResourceError before any child exists. */
     private validate(args: NetworkArgs, zones: readonly string[], natCount: number): SubnetPlan {
-        if (new Set(zones).size !== zones.length || zones.length < 2) {
-            throw new pulumi.ResourceError(`availabilityZones must name at least two distinct zones, got [${zones.join(", ")}]`, this);
+        if (new Set(zones).size !== zones.length || zones.length < 2 || zones.length > MAX_ZONES) {
+            throw new pulumi.ResourceError(`availabilityZones must name at least two distinct zones and at most ${MAX_ZONES}, got [${zones.join(", ")}]`, this);
         }
         const foreign = zones.filter((az) => !new RegExp(`^${args.region}[a-z]$`).test(az));
         if (foreign.length > 0) {

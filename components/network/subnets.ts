@@ -2,11 +2,12 @@
  * IPv4 CIDR arithmetic and the platform's subnet layout, as pure functions: config validation and the
  * Network component compute the same plan, and tests check it without running Pulumi.
  *
- * Layout of a VPC block for N zones: the block is split into 2^ceil(log2(N + 1)) equal blocks; the
- * first N are the private subnets (where Batch jobs, databases and services run, so they get nearly
- * all the addresses), and the next one is cut into small public subnets, one per zone, that hold only
- * NAT gateways. Every zone's blocks depend on its position alone, so adding a NAT gateway never
- * renumbers a subnet.
+ * Layout of a VPC block, the same whatever the zone count: the block is split into 8 equal blocks,
+ * room for the most zones a VPC may span (MAX_ZONES = 6) plus one. Zone i's private subnet is block i
+ * (where Batch jobs, databases and services run, so they get nearly all the addresses); the last block
+ * is cut into 8 small public subnets, zone i's being slot i, that hold only NAT gateways; block 6 is
+ * left free. A zone's blocks depend on its position and the VPC block alone, so adding a zone or a NAT
+ * gateway never moves an existing subnet; the price is a fixed minimum VPC size (LONGEST_VPC_PREFIX).
  */
 
 export interface Cidr {
@@ -27,6 +28,8 @@ export interface SubnetPlan {
 export const SMALLEST_SUBNET_PREFIX = 28;
 /** Public subnets never need more than a /24: they hold NAT gateways only. */
 const LARGEST_PUBLIC_PREFIX = 24;
+/** The most zones a layout has room for (no AWS region offers more than six). */
+export const MAX_ZONES = 6;
 
 const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
@@ -35,10 +38,6 @@ const PRIVATE_RANGES: readonly Cidr[] = ["10.0.0.0/8", "172.16.0.0/12", "192.168
 
 function mask(prefix: number): number {
     return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-}
-
-function bitsFor(count: number): number {
-    return Math.ceil(Math.log2(count));
 }
 
 /** Parses `a.b.c.d/n`; throws when it is malformed or has host bits set (`10.0.0.1/16`). */
@@ -80,25 +79,35 @@ export function nthBlock(block: Cidr, prefix: number, index: number): Cidr {
     return { address: block.address + index * size, prefix };
 }
 
-/**
- * The longest VPC prefix (smallest block) that still leaves every subnet of a `zoneCount`-zone layout
- * at /28 or larger.
- */
-export function longestVpcPrefixFor(zoneCount: number): number {
-    return SMALLEST_SUBNET_PREFIX - bitsFor(zoneCount + 1) - bitsFor(zoneCount);
+function bitsFor(count: number): number {
+    return Math.ceil(Math.log2(count));
 }
 
-/** The private and public subnet blocks of a VPC spread over `zoneCount` zones (see the file comment). */
+/** Bits that split the VPC into the private blocks of MAX_ZONES zones plus the public block. */
+const ZONE_BITS = bitsFor(MAX_ZONES + 1);
+/** Bits that cut the public block into one slot per zone. */
+const PUBLIC_SLOT_BITS = bitsFor(MAX_ZONES);
+const PUBLIC_BLOCK_INDEX = 2 ** ZONE_BITS - 1;
+
+/** The longest VPC prefix (smallest block) whose layout leaves every subnet at /28 or larger: /22. */
+export const LONGEST_VPC_PREFIX = SMALLEST_SUBNET_PREFIX - ZONE_BITS - PUBLIC_SLOT_BITS;
+
+/**
+ * The private and public subnet blocks of a VPC spread over `zoneCount` zones (see the file comment):
+ * the plan for n zones is the first n entries of the plan for n + 1.
+ */
 export function planSubnets(vpcCidr: string, zoneCount: number): SubnetPlan {
     const vpc = parseCidr(vpcCidr);
-    if (!Number.isInteger(zoneCount) || zoneCount < 1) throw new Error(`a subnet plan needs at least one zone, got ${zoneCount}`);
-    if (vpc.prefix > longestVpcPrefixFor(zoneCount)) {
-        throw new Error(`${vpcCidr} is too small for ${zoneCount} zones: use /${longestVpcPrefixFor(zoneCount)} or larger`);
+    if (!Number.isInteger(zoneCount) || zoneCount < 1 || zoneCount > MAX_ZONES) {
+        throw new Error(`a subnet plan has room for 1 to ${MAX_ZONES} zones, got ${zoneCount}`);
     }
-    const privatePrefix = vpc.prefix + bitsFor(zoneCount + 1);
+    if (vpc.prefix > LONGEST_VPC_PREFIX) {
+        throw new Error(`${vpcCidr} is too small for the subnet layout: use /${LONGEST_VPC_PREFIX} or larger`);
+    }
+    const privatePrefix = vpc.prefix + ZONE_BITS;
+    const publicBlock = nthBlock(vpc, privatePrefix, PUBLIC_BLOCK_INDEX);
+    const publicPrefix = Math.max(privatePrefix + PUBLIC_SLOT_BITS, LARGEST_PUBLIC_PREFIX);
     const zones = Array.from({ length: zoneCount }, (_, i) => i);
-    const publicBlock = nthBlock(vpc, privatePrefix, zoneCount);
-    const publicPrefix = Math.max(privatePrefix + bitsFor(zoneCount), LARGEST_PUBLIC_PREFIX);
     return {
         private: zones.map((i) => formatCidr(nthBlock(vpc, privatePrefix, i))),
         public: zones.map((i) => formatCidr(nthBlock(publicBlock, publicPrefix, i))),

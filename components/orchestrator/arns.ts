@@ -3,6 +3,7 @@
  * account the stack deploys to (never hard-coded); every supported region is in the `aws` partition.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { DATASTORE_PREFIX } from "../artifact-store/artifact-store";
 
 /** Where the orchestrator lives. */
 export interface AccountScope {
@@ -26,6 +27,31 @@ export const METAFLOW_JOB_DEFINITION_PREFIX = "metaflow_";
 /** `arn:aws:states:<region>:<account>:stateMachine:<prefix>`: every state machine of this environment starts with it. */
 export function stateMachineArnPrefix(scope: AccountScope, prefix: string): pulumi.Output<string> {
     return pulumi.interpolate`arn:aws:states:${scope.region}:${scope.accountId}:stateMachine:${prefix}`;
+}
+
+/**
+ * Executions of this environment's state machines, child executions of a Distributed Map included
+ * (`execution:<state machine>/<map run label>:<id>`; IAM's `*` spans the `/` and `:`).
+ */
+export function executionArnPattern(scope: AccountScope, prefix: string): pulumi.Output<string> {
+    return pulumi.interpolate`arn:aws:states:${scope.region}:${scope.accountId}:execution:${prefix}*:*`;
+}
+
+/**
+ * Where `step-functions create --use-distributed-map` state machines write their Map results:
+ * Metaflow's METAFLOW_SFN_S3_DISTRIBUTED_MAP_OUTPUT_PATH, which defaults to
+ * `<METAFLOW_DATASTORE_SYSROOT_S3>/sfn_distributed_map_output`.
+ */
+export const DISTRIBUTED_MAP_OUTPUT_DIR = "sfn_distributed_map_output";
+
+/** The objects under the Distributed Map output path in the artifact bucket. */
+export function distributedMapOutputObjects(bucketArn: pulumi.Input<string>): pulumi.Output<string> {
+    return pulumi.interpolate`${bucketArn}/${DATASTORE_PREFIX}/${DISTRIBUTED_MAP_OUTPUT_DIR}/*`;
+}
+
+/** Every CloudWatch Logs resource of the account in the region (log groups, resource policies). */
+export function logsArnPattern(scope: AccountScope): pulumi.Output<string> {
+    return pulumi.interpolate`arn:aws:logs:${scope.region}:${scope.accountId}:*`;
 }
 
 /** Metaflow's job definitions, any revision. */

@@ -1,11 +1,21 @@
 /**
- * The orchestrator's permission documents: the Step Functions execution role and the EventBridge role
- * that starts executions. Every statement names this environment's resources; the only "*" resources
- * are for actions that AWS cannot scope, each said where it appears.
+ * The orchestrator's permission documents: the Step Functions execution role, the EventBridge role
+ * that starts executions, and the foreach state grant of the Batch job role. Every statement names
+ * this environment's resources; the only "*" resources are for actions that AWS cannot scope, each
+ * said where it appears.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { bucketAndObjects, keyViaService, type StatementInput } from "../shared";
-import { batchJobArnPattern, batchSyncRuleArn, jobDefinitionArnPattern, stateMachineArnPrefix, type AccountScope } from "./arns";
+import {
+    batchJobArnPattern,
+    batchSyncRuleArn,
+    distributedMapOutputObjects,
+    executionArnPattern,
+    jobDefinitionArnPattern,
+    logsArnPattern,
+    stateMachineArnPrefix,
+    type AccountScope,
+} from "./arns";
 
 /** What the Step Functions execution role works on. */
 export interface StepFunctionsGrants {
@@ -17,9 +27,31 @@ export interface StepFunctionsGrants {
     readonly tableKeyArn: pulumi.Input<string>;
     readonly artifactBucketArn: pulumi.Input<string>;
     readonly artifactKmsKeyArn: pulumi.Input<string>;
+    /** METAFLOW_SFN_STATE_MACHINE_PREFIX: the state machines a Distributed Map may start child executions of. */
+    readonly stateMachinePrefix: string;
 }
 
-/** What Metaflow's state machines do: run Batch jobs (`.sync`), keep foreach state in DynamoDB, log executions. */
+/**
+ * Metaflow's foreach bookkeeping in the state table: the state machine reads a foreach's cardinality
+ * (GetItem), and the Batch tasks themselves write it and the join's parent task ids (PutItem,
+ * UpdateItem) and read them back at the join. Every role that does either gets these two statements.
+ */
+export function foreachStateStatements(tableArn: pulumi.Input<string>, tableKeyArn: pulumi.Input<string>, region: pulumi.Input<string>): StatementInput[] {
+    return [
+        {
+            Sid: "ForeachStateTable",
+            Effect: "Allow",
+            Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+            Resource: tableArn,
+        },
+        keyViaService("ForeachStateTableKey", tableKeyArn, ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], "dynamodb", region),
+    ];
+}
+
+/**
+ * What Metaflow's state machines do: run Batch jobs (`.sync`), keep foreach state in DynamoDB, run
+ * Distributed Map foreaches, log executions.
+ */
 export function stepFunctionsStatements(grants: StepFunctionsGrants, scope: AccountScope): StatementInput[] {
     return [
         {
@@ -56,13 +88,7 @@ export function stepFunctionsStatements(grants: StepFunctionsGrants, scope: Acco
             Resource: grants.jobRoleArn,
             Condition: { StringEquals: { "iam:PassedToService": "batch.amazonaws.com" } },
         },
-        {
-            Sid: "ForeachStateTable",
-            Effect: "Allow",
-            Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-            Resource: grants.tableArn,
-        },
-        keyViaService("ForeachStateTableKey", grants.tableKeyArn, ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], "dynamodb", scope.region),
+        ...foreachStateStatements(grants.tableArn, grants.tableKeyArn, scope.region),
         {
             Sid: "ArtifactStoreRead",
             Effect: "Allow",
@@ -70,22 +96,44 @@ export function stepFunctionsStatements(grants: StepFunctionsGrants, scope: Acco
             Resource: bucketAndObjects(grants.artifactBucketArn),
         },
         keyViaService("ArtifactStoreKey", grants.artifactKmsKeyArn, ["kms:Decrypt"], "s3", scope.region),
+        // `step-functions create --use-distributed-map`: the Map state runs each foreach item as a child
+        // execution of the same state machine and writes the results through ResultWriter (multipart
+        // for large results), which the next states read back with s3:GetObject (ArtifactStoreRead).
+        {
+            Sid: "DistributedMapResults",
+            Effect: "Allow",
+            Action: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+            Resource: distributedMapOutputObjects(grants.artifactBucketArn),
+        },
+        keyViaService("DistributedMapResultsKey", grants.artifactKmsKeyArn, ["kms:GenerateDataKey"], "s3", scope.region),
+        {
+            Sid: "DistributedMapChildExecutions",
+            Effect: "Allow",
+            Action: "states:StartExecution",
+            Resource: pulumi.interpolate`${stateMachineArnPrefix(scope, grants.stateMachinePrefix)}*`,
+        },
+        {
+            Sid: "DistributedMapChildExecutionsControl",
+            Effect: "Allow",
+            Action: ["states:DescribeExecution", "states:StopExecution"],
+            Resource: executionArnPattern(scope, grants.stateMachinePrefix),
+        },
         {
             Sid: "ExecutionLogDelivery",
             Effect: "Allow",
             // CloudWatch Logs vended-log delivery: logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery,
-            // DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy and DescribeResourcePolicies have no
-            // resource-level permissions, so "*" is the only resource IAM accepts.
-            Action: [
-                "logs:CreateLogDelivery",
-                "logs:GetLogDelivery",
-                "logs:UpdateLogDelivery",
-                "logs:DeleteLogDelivery",
-                "logs:ListLogDeliveries",
-                "logs:PutResourcePolicy",
-                "logs:DescribeResourcePolicies",
-            ],
+            // DeleteLogDelivery and ListLogDeliveries have no resource-level permissions, so "*" is the
+            // only resource IAM accepts.
+            Action: ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries"],
             Resource: "*",
+        },
+        {
+            Sid: "ExecutionLogResourcePolicy",
+            Effect: "Allow",
+            // The first delivery to a log group may add it to the account's CloudWatch Logs resource
+            // policy; AWS's vended-logs permissions scope these to the account and region.
+            Action: ["logs:PutResourcePolicy", "logs:DescribeResourcePolicies"],
+            Resource: logsArnPattern(scope),
         },
         {
             Sid: "FindExecutionLogGroup",

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { assumeRolePolicy, keepOptions, logsKeyPolicy, policyJson, stateMachinePrefix, type DataProtectionArgs } from "../shared";
 import { stateMachineArnPrefix } from "./arns";
 import { failedBatchJobMessage, failedBatchJobsPattern, failedExecutionMessage, failedExecutionsPattern, type EventPattern } from "./events";
-import { eventBridgeStatements, stepFunctionsStatements } from "./iam";
+import { eventBridgeStatements, foreachStateStatements, stepFunctionsStatements } from "./iam";
 
 /** `protect` and `retainOnDelete` keep the table, its key and the log group; `protect` also turns on their AWS deletion protection. */
 export interface OrchestratorArgs extends DataProtectionArgs {
@@ -17,6 +17,8 @@ export interface OrchestratorArgs extends DataProtectionArgs {
     readonly jobQueueArns: pulumi.Input<pulumi.Input<string>[]>;
     /** The role Batch jobs run as; the execution role may pass it to Batch only. */
     readonly jobRoleArn: pulumi.Input<string>;
+    /** The same role's name: its tasks write and read the foreach state, so it is granted the table and its key. */
+    readonly jobRoleName: pulumi.Input<string>;
     readonly artifactBucketArn: pulumi.Input<string>;
     readonly artifactKmsKeyArn: pulumi.Input<string>;
     /** SNS topic that failed executions (and, with `alertOnBatchJobFailures`, failed jobs) are sent to; its policy must let events.amazonaws.com publish. */
@@ -80,7 +82,10 @@ export class Orchestrator extends pulumi.ComponentResource {
             },
             keep,
         );
-        // Auto-named: Metaflow reads the name from its config, so nothing depends on a fixed one.
+        // Auto-named, so a replacement gets a new name. Metaflow reads the name from its config, but
+        // `step-functions create` embeds it in every state machine and its jobs' environment: a
+        // replaced table breaks deployed flows until each is created again. Prod's `protect` (and
+        // deletion protection) block replacement there.
         const table = new aws.dynamodb.Table(
             `${name}-state`,
             {
@@ -121,6 +126,7 @@ export class Orchestrator extends pulumi.ComponentResource {
                             tableKeyArn: key.arn,
                             artifactBucketArn: args.artifactBucketArn,
                             artifactKmsKeyArn: args.artifactKmsKeyArn,
+                            stateMachinePrefix: prefix,
                         },
                         scope,
                     ),
@@ -128,6 +134,10 @@ export class Orchestrator extends pulumi.ComponentResource {
             },
             child,
         );
+
+        // Under Step Functions the Batch tasks, not the state machine, write each foreach's cardinality
+        // and the join's parent task ids, as the job role.
+        new aws.iam.RolePolicy(`${name}-job-foreach-state`, { role: args.jobRoleName, policy: policyJson(foreachStateStatements(table.arn, key.arn, args.region)) }, child);
 
         const eventBridgeRole = new aws.iam.Role(`${name}-events`, { description: `Starts Metaflow state machines ${prefix}* on schedules and events`, assumeRolePolicy: assumeRolePolicy("events.amazonaws.com", args.accountId) }, child);
         new aws.iam.RolePolicy(`${name}-events-policy`, { role: eventBridgeRole.id, policy: policyJson(eventBridgeStatements(prefix, scope)) }, child);

@@ -1,6 +1,7 @@
 export { ParameterStore, metaflowConfigJson, type ParameterStoreArgs } from "./parameter-store";
 export {
     dataLakeBucketParameterName,
+    dataLakeGlueDatabaseParameterName,
     daskSchedulerParameterName,
     jobQueueParameterName,
     metaflowConfigParameterName,

@@ -24,6 +24,11 @@ export function dataLakeBucketParameterName(environment: string, zone: "raw" | "
     return `${ssmRoot(environment)}/datalake/${zone}-bucket`;
 }
 
+/** The A01 data lake's Glue catalog database name. */
+export function dataLakeGlueDatabaseParameterName(environment: string): string {
+    return `${ssmRoot(environment)}/datalake/glue-database`;
+}
+
 /** The hyperparameter namespace: `/ml-platform/<env>/pipelines/<team>/<pipeline>/<key>`. */
 export function pipelinesPath(environment: string): string {
     return `${ssmRoot(environment)}/pipelines`;

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ssmRoot } from "../shared";
 import {
     dataLakeBucketParameterName,
+    dataLakeGlueDatabaseParameterName,
     daskSchedulerParameterName,
     jobQueueParameterName,
     metaflowConfigParameterName,
@@ -23,8 +24,8 @@ export interface ParameterStoreArgs {
     readonly jobQueueNames: Readonly<Record<string, pulumi.Input<string>>>;
     /** The A02 Dask scheduler address, when this stack references a Dask stack. @default no parameter */
     readonly daskSchedulerAddress?: pulumi.Input<string>;
-    /** The A01 data lake bucket names, when this stack references a data lake. @default no parameters */
-    readonly dataLake?: { readonly rawBucketName: pulumi.Input<string>; readonly curatedBucketName: pulumi.Input<string> };
+    /** The A01 data lake's bucket names and Glue database, when this stack references a data lake. @default no parameters */
+    readonly dataLake?: { readonly rawBucketName: pulumi.Input<string>; readonly curatedBucketName: pulumi.Input<string>; readonly glueDatabaseName: pulumi.Input<string> };
 }
 
 /**
@@ -77,6 +78,7 @@ export class ParameterStore extends pulumi.ComponentResource {
         if (args.dataLake) {
             plain("datalake-raw-bucket", dataLakeBucketParameterName(env, "raw"), args.dataLake.rawBucketName, "A01 data lake raw bucket");
             plain("datalake-curated-bucket", dataLakeBucketParameterName(env, "curated"), args.dataLake.curatedBucketName, "A01 data lake curated bucket");
+            plain("datalake-glue-database", dataLakeGlueDatabaseParameterName(env), args.dataLake.glueDatabaseName, "A01 data lake Glue catalog database");
         }
 
         this.root = pulumi.output(ssmRoot(env));

@@ -4,7 +4,7 @@
  * block that would be silently ignored is never left in a stack file.
  */
 import { LOG_RETENTION_DAYS } from "../../components/network/flow-logs";
-import { isPrivateRange, longestVpcPrefixFor, parseCidr } from "../../components/network/subnets";
+import { isPrivateRange, LONGEST_VPC_PREFIX, MAX_ZONES, parseCidr } from "../../components/network/subnets";
 import type { BaseConfig } from "./base";
 import type { ConfigNode, ConfigReader } from "./reader";
 
@@ -26,9 +26,12 @@ const KEYS = ["cidrBlock", "availabilityZones", "availabilityZoneCount", "natGat
 const DEFAULT_CIDR = "10.20.0.0/16";
 /** Zone letters every supported region has; a longer or different list must be given explicitly. */
 const DERIVED_ZONE_LETTERS = ["a", "b", "c"];
-/** AWS allows /16 to /28; below /24 a multi-zone layout has no room for growth. */
+/**
+ * AWS allows /16 to /28. The subnet layout keeps room for six zones whatever the count (so adding one
+ * never moves a subnet), which leaves every subnet /28 or larger only down to a /22 VPC.
+ */
 const LARGEST_VPC_PREFIX = 16;
-const SMALLEST_VPC_PREFIX = 24;
+const SMALLEST_VPC_PREFIX = LONGEST_VPC_PREFIX;
 
 /**
  * Reads the standalone network. With a data lake stack the key must be absent and the defaults are
@@ -60,7 +63,7 @@ export function parseNetwork(reader: ConfigReader, base: BaseConfig): NetworkCon
     }
 
     return {
-        cidrBlock: readCidr(node.get("cidrBlock"), availabilityZones.length),
+        cidrBlock: readCidr(node.get("cidrBlock")),
         availabilityZones,
         natGateways,
         flowLogs,
@@ -74,7 +77,7 @@ function readZones(node: ConfigNode, region: string): string[] {
     if (listNode.present) {
         if (countNode.present) countNode.fail("absent when availabilityZones lists the zones");
         const zones = listNode
-            .list({ minItems: 2, maxItems: 6 })
+            .list({ minItems: 2, maxItems: MAX_ZONES })
             .map((zone) => zone.string({ pattern: new RegExp(`^${region}[a-z]$`), describe: `a zone of ${region} such as ${region}a` }));
         if (new Set(zones).size !== zones.length) listNode.fail("distinct zones");
         return zones;
@@ -83,9 +86,8 @@ function readZones(node: ConfigNode, region: string): string[] {
     return DERIVED_ZONE_LETTERS.slice(0, count).map((letter) => `${region}${letter}`);
 }
 
-function readCidr(node: ConfigNode, zoneCount: number): string {
-    const smallest = Math.min(SMALLEST_VPC_PREFIX, longestVpcPrefixFor(Math.max(zoneCount, 2)));
-    const allowed = `a private (RFC 1918) IPv4 network address from /${LARGEST_VPC_PREFIX} to /${smallest}, e.g. ${DEFAULT_CIDR}`;
+function readCidr(node: ConfigNode): string {
+    const allowed = `a private (RFC 1918) IPv4 network address from /${LARGEST_VPC_PREFIX} to /${SMALLEST_VPC_PREFIX}, e.g. ${DEFAULT_CIDR}`;
     const text = node.string({ default: DEFAULT_CIDR, describe: allowed });
     let block;
     try {
@@ -94,6 +96,6 @@ function readCidr(node: ConfigNode, zoneCount: number): string {
         node.fail(`${allowed} (${(e as Error).message})`);
         return DEFAULT_CIDR;
     }
-    if (!isPrivateRange(block) || block.prefix < LARGEST_VPC_PREFIX || block.prefix > smallest) node.fail(allowed);
+    if (!isPrivateRange(block) || block.prefix < LARGEST_VPC_PREFIX || block.prefix > SMALLEST_VPC_PREFIX) node.fail(allowed);
     return text;
 }
