@@ -26,6 +26,9 @@ import { policyConfig } from "./lib/schema";
 const pct = (share: number) => `${Math.round(share * 1000) / 10}%`;
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const listed = (cs: readonly Capacity[]) => cs.map((c) => `${c.what} (${c.maxVcpus})`).join(", ");
+/** The compute a total leaves out because it is unknown during a preview, for messages. */
+const notCounted = (unknown: readonly Pick<Capacity["resource"], "type" | "name">[]) =>
+    unknown.length > 0 ? `; not counted, unknown during preview: ${unknown.map(describeCompute).join(", ")}` : "";
 
 /** Reports compute whose vCPUs cannot be counted, so a total never silently leaves it out. */
 function reportUncounted(resources: readonly PolicyResource[], report: (message: string, urn?: string) => void): ReturnType<typeof capacitiesOf> {
@@ -50,8 +53,8 @@ export const batchSpotCompute: StackValidationPolicy = {
     configSchema: batchSpotComputeConfig.schema,
     validateStack: (args, reportViolation) => {
         const { minSpotShare } = batchSpotComputeConfig.read(args);
-        const { capacities } = reportUncounted(args.resources, reportViolation);
-        if (capacities.length === 0) args.notApplicable("the stack has no compute environments, instances or node groups");
+        const { capacities, unknown } = reportUncounted(args.resources, reportViolation);
+        if (capacities.length === 0 && unknown.length === 0) args.notApplicable("the stack has no compute environments, instances or node groups");
         const onDemand = capacities.filter((c) => !c.spot);
         if (minSpotShare >= 1) {
             for (const c of onDemand) {
@@ -59,6 +62,8 @@ export const batchSpotCompute: StackValidationPolicy = {
             }
             return;
         }
+        // The share depends on every environment: with one unknown in a preview it is decided at the update.
+        if (unknown.length > 0) return;
         const total = sumVcpus(capacities);
         const spot = total - sumVcpus(onDemand);
         if (total === 0 || spot / total >= minSpotShare) return;
@@ -158,13 +163,16 @@ export const computeMaxVcpus: StackValidationPolicy = {
     configSchema: computeMaxVcpusConfig.schema,
     validateStack: (args, reportViolation) => {
         const { maxVcpusPerEnvironment, maxTotalVcpus } = computeMaxVcpusConfig.read(args);
-        const { capacities } = reportUncounted(args.resources, reportViolation);
+        const { capacities, unknown } = reportUncounted(args.resources, reportViolation);
         for (const c of capacities.filter((x) => x.maxVcpus > maxVcpusPerEnvironment)) {
             reportViolation(`${c.what} can scale to ${c.maxVcpus} vCPUs; the limit per environment is ${maxVcpusPerEnvironment} (maxVcpusPerEnvironment). Lower its max vCPUs or split the work across queues.`, c.resource.urn);
         }
         const total = sumVcpus(capacities);
+        // Compute unknown in a preview only adds vCPUs: a known total over the limit is over it anyway.
         if (total > maxTotalVcpus) {
-            reportViolation(`The stack's compute can scale to ${total} vCPUs (${listed(capacities)}); the limit is ${maxTotalVcpus} (maxTotalVcpus). Lower the max vCPUs of the largest environments.`);
+            reportViolation(
+                `The stack's compute can scale to ${unknown.length > 0 ? "at least " : ""}${total} vCPUs (${listed(capacities)}${notCounted(unknown)}); the limit is ${maxTotalVcpus} (maxTotalVcpus). Lower the max vCPUs of the largest environments.`,
+            );
         }
     },
 };
@@ -180,7 +188,7 @@ export const gpuLimits: StackValidationPolicy = {
     configSchema: gpuLimitsConfig.schema,
     validateStack: (args, reportViolation) => {
         const { allowedGpuFamilies, maxGpuVcpus } = gpuLimitsConfig.read(args);
-        const { capacities } = reportUncounted(args.resources, reportViolation);
+        const { capacities, unknown } = reportUncounted(args.resources, reportViolation);
         const gpu = capacities.filter((c) => c.instanceTypes.some(isGpuInstanceEntry));
         for (const c of gpu) {
             const families = [...new Set(c.instanceTypes.filter(isGpuInstanceEntry).map(instanceFamily))].filter((f) => !allowedGpuFamilies.includes(f));
@@ -190,7 +198,9 @@ export const gpuLimits: StackValidationPolicy = {
         }
         const total = sumVcpus(gpu);
         if (total > maxGpuVcpus) {
-            reportViolation(`GPU compute can scale to ${total} vCPUs (${listed(gpu)}); the limit is ${maxGpuVcpus} (maxGpuVcpus). Lower the GPU environments' max vCPUs.`);
+            reportViolation(
+                `GPU compute can scale to ${unknown.length > 0 ? "at least " : ""}${total} vCPUs (${listed(gpu)}${notCounted(unknown)}); the limit is ${maxGpuVcpus} (maxGpuVcpus). Lower the GPU environments' max vCPUs.`,
+            );
         }
     },
 };

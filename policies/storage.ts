@@ -4,7 +4,7 @@
  * companions; data protection asks prod's stateful resources to be protected from deletion.
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { asList, companionsOf, ifKnown, parsePolicyDocument } from "./lib/resources";
+import { asList, checkEach, companionsOf, ifKnown, parsePolicyDocument } from "./lib/resources";
 import { policyConfig } from "./lib/schema";
 
 const BUCKET = "aws:s3/bucket:Bucket";
@@ -45,7 +45,7 @@ export const s3Encryption: StackValidationPolicy = {
     configSchema: s3EncryptionConfig.schema,
     validateStack: (args, reportViolation) => {
         const { requireKms } = s3EncryptionConfig.read(args);
-        for (const bucket of buckets(args.resources)) {
+        checkEach(buckets(args.resources), (bucket) => {
             const rules = companions(args.resources, bucket, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").flatMap(
                 (c) => (c.props.rules as Record<string, any>[] | undefined) ?? [],
             );
@@ -55,7 +55,7 @@ export const s3Encryption: StackValidationPolicy = {
             } else if (requireKms && !algorithms.every((a) => a.startsWith("aws:kms")) && !isAccessLogTarget(args.resources, bucket)) {
                 reportViolation(`Bucket '${bucket.name}' is encrypted with ${algorithms.join(", ")}; this environment requires SSE-KMS. Set sseAlgorithm "aws:kms" with a customer-managed key.`, bucket.urn);
             }
-        }
+        });
     },
 };
 
@@ -64,7 +64,7 @@ export const s3PublicAccessBlock: StackValidationPolicy = {
     description: "Checks whether every S3 bucket blocks all public access (all four public access block settings on).",
     validateStack: (args, reportViolation) => {
         const settings = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
-        for (const bucket of buckets(args.resources)) {
+        checkEach(buckets(args.resources), (bucket) => {
             const blocks = companions(args.resources, bucket, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
             const off = settings.filter((s) => !blocks.some((b) => b.props[s] === true));
             if (off.length > 0) {
@@ -73,7 +73,7 @@ export const s3PublicAccessBlock: StackValidationPolicy = {
                     bucket.urn,
                 );
             }
-        }
+        });
     },
 };
 
@@ -96,7 +96,7 @@ export const s3TlsOnly: StackValidationPolicy = {
     name: "s3-tls-only",
     description: "Checks whether every S3 bucket policy denies requests that do not use TLS (aws:SecureTransport false).",
     validateStack: (args, reportViolation) => {
-        for (const bucket of buckets(args.resources)) {
+        checkEach(buckets(args.resources), (bucket) => {
             const policies = companions(args.resources, bucket, "aws:s3/bucketPolicy:BucketPolicy");
             const ok = policies.some((p) => (parsePolicyDocument(p.props.policy)?.Statement ?? []).some(deniesInsecureTransport));
             if (!ok) {
@@ -105,7 +105,7 @@ export const s3TlsOnly: StackValidationPolicy = {
                     bucket.urn,
                 );
             }
-        }
+        });
     },
 };
 
@@ -113,12 +113,12 @@ export const s3Versioning: StackValidationPolicy = {
     name: "s3-versioning",
     description: "Checks whether every S3 bucket has versioning enabled, so overwritten or deleted objects can be recovered.",
     validateStack: (args, reportViolation) => {
-        for (const bucket of buckets(args.resources)) {
+        checkEach(buckets(args.resources), (bucket) => {
             const versioning = companions(args.resources, bucket, "aws:s3/bucketVersioning:BucketVersioning");
             if (!versioning.some((v) => v.props.versioningConfiguration?.status === "Enabled")) {
                 reportViolation(`Bucket '${bucket.name}' is not versioned. Add an aws.s3.BucketVersioning with status "Enabled".`, bucket.urn);
             }
-        }
+        });
     },
 };
 

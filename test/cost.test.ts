@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { estimateStackCost, pricedInstanceTypes, PRICED_RESOURCE_TYPES, type CostedResource } from "../policies/cost";
 import prices from "../policies/cost/prices.json";
 import { GPU_FAMILIES, instanceFamily, instanceTypeSpec, KNOWN_INSTANCE_TYPES } from "../policies/lib/instance-types";
+import { planOf } from "./helpers/stacks";
 
 /** The table the hand calculations below read their list prices from. */
 const P = prices.regions["us-east-1"];
@@ -119,6 +120,45 @@ describe("cost model", () => {
 
         it("an environment without instance types is an error, not a zero", () => {
             expect(() => estimateStackCost([computeEnvironment("cpu-spot", { type: "SPOT", maxVcpus: 8 })], "us-east-1")).to.throw(/'cpu-spot' lists no instance types/);
+        });
+
+        describe("root volumes from the launch template", () => {
+            const template = resource("aws:ec2/launchTemplate:LaunchTemplate", "pool-template", {
+                name: "pool-template-1234",
+                blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeType: "gp3", volumeSize: 100, encrypted: "true" } }],
+            });
+            const spot = { type: "SPOT", instanceTypes: ["m7i.xlarge", "c7i.2xlarge"], minVcpus: 6, maxVcpus: 30 };
+            // Costliest per vCPU: m7i.xlarge and c7i.2xlarge at their spot discounts.
+            const rate = Math.max((hourly("m7i.xlarge") * (1 - discount("m7i"))) / 4, (hourly("c7i.2xlarge") * (1 - discount("c7i"))) / 8);
+            const volume = 100 * P.ec2.ebsGbMonth.gp3;
+
+            it("add ceil(vCPUs / the smallest listed type's vCPUs) instances' volumes: 2 idle (6/4), 8 at max (30/4)", () => {
+                const ce = { ...computeEnvironment("cpu-spot", { ...spot, launchTemplate: { launchTemplateId: "lt-0abc", version: "1" } }), propertyDependencies: { computeResources: [template.urn] } };
+                const item = itemOf(ce, [template]);
+                expect(item.monthlyIdle).to.equal(cents(6 * rate * HOURS + 2 * volume));
+                expect(item.monthlyMax).to.equal(cents(30 * rate * HOURS + 8 * volume));
+                expect(item.basis).to.include("root volumes: 2..8 instance(s) (vCPUs / 4, the smallest listed type m7i.xlarge) × 100 GiB gp3 from the launch template ($8/instance-month)");
+            });
+
+            it("find the template by name when no dependency is recorded", () => {
+                const ce = computeEnvironment("cpu-spot", { ...spot, launchTemplate: { launchTemplateName: "pool-template-1234" } });
+                expect(itemOf(ce, [template]).monthlyMax).to.equal(cents(30 * rate * HOURS + 8 * volume));
+            });
+
+            it("are not counted, and the basis says so, without a launch template", () => {
+                const item = itemOf(computeEnvironment("cpu-spot", spot), [template]);
+                expect(item.monthlyMax).to.equal(cents(30 * rate * HOURS));
+                expect(item.basis).to.include("root volumes not counted (no launch template volume size)");
+            });
+
+            it("are counted in every real stack's Batch environments", async () => {
+                for (const stack of ["dev", "staging", "prod"]) {
+                    const plan = await planOf(stack);
+                    const environments = plan.cost.items.filter((i) => i.type === CE);
+                    expect(environments, stack).to.not.be.empty;
+                    for (const item of environments) expect(item.basis, `${stack} ${item.name}`).to.match(/root volumes: \d+\.\.\d+ instance\(s\).* GiB gp3 from the launch template/);
+                }
+            });
         });
     });
 

@@ -232,6 +232,14 @@ describe("MetadataService: RDS for PostgreSQL, internal load balancer only (dev 
         expect(one(resources, T.service, "md-service").dependencies).to.include(invocation.urn);
     });
 
+    it("invokes the migration only once the runner's and the migration task's roles hold their policies", () => {
+        const invocation = one(resources, T.invocation, "md-runner-migrate");
+        const policy = (name: string) => one(resources, "aws:iam/rolePolicy:RolePolicy", name);
+        // The runner may call ECS, and the task's execution role may read the database secret, before the first call.
+        expect(parseJson(policy("md-execution-policy").inputs.policy).Statement.map((s: { Sid: string }) => s.Sid)).to.include("ReadDatabaseSecret");
+        expect(invocation.dependencies).to.include.members([policy("md-runner-policy").urn, policy("md-execution-policy").urn, one(resources, "aws:iam/role:Role", "md-runner-role").urn]);
+    });
+
     it("lets the runner start only the migration task in this cluster and pass only its two roles to ECS", () => {
         const s = bySid(statementsOf(resources, "md-runner-policy"));
         const cluster = one(resources, T.ecsCluster, "md-cluster").state.arn;

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { allPolicies } from "../policies/all";
 import { main } from "../tools/plan/cli";
 import { REPO_ROOT, runPlan } from "../tools/plan/plan";
 import { jsonReport } from "../tools/plan/report-json";
@@ -181,6 +182,9 @@ describe("offline plan", () => {
             expect(sarif.runs[0].tool.driver.name).to.be.a("string");
             expect(new Set(rules.map((r: any) => r.id)).size).to.equal(rules.length);
             expect(rules.map((r: any) => r.id)).to.include.members(Object.keys(plan.policyLevels));
+            // Every rule carries its policy's own description, whether or not it has a result.
+            expect(rules.map((r: any) => [r.id, r.shortDescription.text])).to.have.deep.members(allPolicies.map((p) => [p.name, p.description]));
+            for (const r of rules) expect(r.defaultConfiguration.level, r.id).to.equal(plan.policyLevels[r.id] === "mandatory" ? "error" : "warning");
             const results = sarif.runs[0].results;
             expect(results.length).to.equal(plan.violations.length).and.to.be.greaterThan(0);
             for (const r of results) {
@@ -204,6 +208,24 @@ describe("offline plan", () => {
             expect(md).to.match(/\| Component \| Type \| Count \|/);
             expect(md).to.match(/\*\*Total\*\*/);
             expect(md).to.match(/Not visible offline/);
+        });
+    });
+
+    describe("Not visible offline", () => {
+        it("names Container Insights, which the estimate does not price, where a cluster has it on", async () => {
+            const insights = (stack: string) => planOf(stack).then((p) => p.blindSpots.filter((n) => n.includes("Container Insights")));
+            expect(await insights("prod")).to.deep.equal([
+                "CloudWatch Container Insights on ECS cluster 'mlp-prod-metadata-cluster' bills its metrics and performance log events by use; it is not in the estimate.",
+            ]);
+            expect(await insights("dev"), "containerInsights: false in dev").to.deep.equal([]);
+        });
+
+        it("names the policies a first preview cannot run, in the text and Markdown reports", async () => {
+            const plan = await planOf("prod");
+            const note = plan.blindSpots.find((n) => n.startsWith("In a first `pulumi preview`"))!;
+            for (const s of plan.skippedInFirstPreview) expect(note).to.include(`${s.policy} [${s.level}]`);
+            expect(textReport(plan)).to.include(note);
+            expect(markdownReport(plan)).to.include(note);
         });
     });
 });

@@ -215,6 +215,13 @@ describe("security policies", () => {
             ["NotAction on '*'", { Effect: "Allow", NotAction: ["iam:*"], Resource: "*" }, /allows every action except iam:\* on every resource/],
             ['"*" with NotResource', { Effect: "Allow", Action: "*", NotResource: "arn:aws:s3:::b" }, /allows every action/],
             ['"*" on "arn:aws:*:*:*:*"', { Effect: "Allow", Action: "*", Resource: "arn:aws:*:*:*:*" }, /allows every action/],
+            ['"s3:*" on every bucket', { Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::*" }, /allows every s3 action \("s3:\*"\) on every s3 resource \(arn:aws:s3:::\*\)/],
+            ['"s3:*" on every object of every bucket', { Effect: "Allow", Action: "s3:*", Resource: ["arn:aws:s3:::mlp-dev-artifacts", "arn:aws:s3:::*/*"] }, /on every s3 resource \(arn:aws:s3:::\*\/\*\)/],
+            ['"iam:*" on the own account', { Effect: "Allow", Action: "iam:*", Resource: `arn:aws:iam::${ACCOUNT}:*` }, /allows every iam action \("iam:\*"\) on every iam resource/],
+            ['"iam:*" on any account', { Effect: "Allow", Action: "IAM:*", Resource: "arn:aws:iam::*:*" }, /every iam action/],
+            ['"dynamodb:*" on one region of the account', { Effect: "Allow", Action: "dynamodb:*", Resource: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:*` }, /every dynamodb action/],
+            ['"*" on every bucket', { Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::*" }, /allows every action \("\*"\) on every s3 resource/],
+            ["NotAction on every bucket", { Effect: "Allow", NotAction: "s3:DeleteBucket", Resource: "arn:aws:s3:::*" }, /every action except s3:DeleteBucket on every s3 resource/],
         ];
         for (const [label, statement, message] of adminCases) {
             it(`iam-no-wildcard-admin noncompliant: ${label}`, async () => {
@@ -225,6 +232,16 @@ describe("security policies", () => {
 
         it('iam-no-wildcard-admin compliant: "*" actions on one resource are not admin', async () => {
             await expectCompliant(iamNoWildcardAdmin, [withInputs(policy, { policy: doc({ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::mlp-dev-artifacts/*" }) })]);
+        });
+
+        it('iam-no-wildcard-admin compliant: a service\'s "*" on another service\'s every resource, or on one resource type, is not admin', async () => {
+            const statements = [
+                { Effect: "Allow", Action: "s3:*", Resource: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:*` },
+                { Effect: "Allow", Action: "dynamodb:*", Resource: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/*` },
+                { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::*/*" },
+                { Effect: "Deny", Action: "s3:*", Resource: "arn:aws:s3:::*" },
+            ];
+            await expectCompliant(iamNoWildcardAdmin, [withInputs(policy, { policy: doc(...statements) })]);
         });
 
         it("iam-no-wildcard-admin noncompliant: in a role's inline policy", async () => {

@@ -121,17 +121,25 @@ describe("Workspace", () => {
             script = Buffer.from(lifecycle.inputs.studioLifecycleConfigContent, "base64").toString("utf8");
         });
 
-        it("is a JupyterLab lifecycle config attached to the domain, every profile and every space", () => {
+        it("is the built-in JupyterLab lifecycle config of the domain and every profile, which users cannot deselect", () => {
             expect(lifecycle.inputs.studioLifecycleConfigAppType).to.equal("JupyterLab");
             expect(lifecycle.inputs.studioLifecycleConfigName).to.match(/^mlp-dev-jupyterlab-[0-9a-f]{8}$/);
             const arn = lifecycle.state.arn;
             const domain = one(resources, "aws:sagemaker/domain:Domain", "ws-domain");
-            expect(domain.inputs.defaultUserSettings.jupyterLabAppSettings.lifecycleConfigArns).to.deep.equal([arn]);
-            for (const p of ofType(resources, "aws:sagemaker/userProfile:UserProfile")) {
-                expect(p.inputs.userSettings.jupyterLabAppSettings.defaultResourceSpec.lifecycleConfigArn).to.equal(arn);
+            const levels = [
+                domain.inputs.defaultUserSettings.jupyterLabAppSettings,
+                domain.inputs.defaultSpaceSettings.jupyterLabAppSettings,
+                ...ofType(resources, "aws:sagemaker/userProfile:UserProfile").map((p) => p.inputs.userSettings.jupyterLabAppSettings),
+            ];
+            expect(levels).to.have.length(2 + USERS.length);
+            for (const settings of levels) {
+                expect(settings.builtInLifecycleConfigArn).to.equal(arn);
+                expect(settings.lifecycleConfigArns).to.deep.equal([arn]);
+                // Not also the default: Studio runs the built-in script, then the default one.
+                expect(settings.defaultResourceSpec).not.to.have.property("lifecycleConfigArn");
             }
             for (const s of ofType(resources, "aws:sagemaker/space:Space")) {
-                expect(s.inputs.spaceSettings.jupyterLabAppSettings.defaultResourceSpec.lifecycleConfigArn).to.equal(arn);
+                expect(Object.keys(s.inputs.spaceSettings.jupyterLabAppSettings.defaultResourceSpec), s.name).to.deep.equal(["instanceType"]);
             }
         });
 
@@ -139,7 +147,8 @@ describe("Workspace", () => {
             expect(script).to.include("METAFLOW_CONFIG_PARAMETER='/ml-platform/dev/metaflow/config'");
             expect(script).to.match(/aws ssm get-parameter --region "\$REGION" --name "\$METAFLOW_CONFIG_PARAMETER" --with-decryption/);
             expect(script).to.include('mv "$HOME/.metaflowconfig/config.json.new" "$HOME/.metaflowconfig/config.json"');
-            expect(script).not.to.match(/METAFLOW_SERVICE_URL|METAFLOW_DATASTORE_SYSROOT_S3/);
+            // Values come from SSM at start, never baked into the script.
+            expect(script).not.to.match(/https?:\/\/|METAFLOW_DATASTORE_SYSROOT_S3/);
         });
 
         it("pins the Metaflow client and fetches the published templates", () => {
@@ -172,7 +181,8 @@ describe("Workspace", () => {
             expect(script).to.include("PIPELINES_ROOT='/ml-platform/dev/pipelines'");
         });
 
-        it("writes the config, the team and the idle settings when run against stub aws and pip", () => {
+        /** Runs the script against stub aws (SSM returns `metaflowConfig`) and pip; returns the home folder. */
+        function runStartup(metaflowConfig: Record<string, string>): string {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lcc-run-"));
             const bin = path.join(dir, "bin");
             const home = path.join(dir, "home");
@@ -184,7 +194,7 @@ describe("Workspace", () => {
                 [
                     'echo "$@" >> "$HOME/aws-calls"',
                     'case "$1 $2" in',
-                    '  "ssm get-parameter") echo \'{"METAFLOW_DEFAULT_DATASTORE": "s3"}\' ;;',
+                    `  "ssm get-parameter") echo '${JSON.stringify(metaflowConfig)}' ;;`,
                     '  "sts get-caller-identity") echo "arn:aws:sts::123456789012:assumed-role/mlp-dev-workspace-vision/SageMaker" ;;',
                     "esac",
                 ].join("\n"),
@@ -193,7 +203,11 @@ describe("Workspace", () => {
             const file = path.join(dir, "on-start.sh");
             fs.writeFileSync(file, script);
             execFileSync("bash", [file], { env: { PATH: `${bin}:/usr/bin:/bin`, HOME: home } });
+            return home;
+        }
 
+        it("writes the config, the team and the idle settings when run against stub aws and pip", () => {
+            const home = runStartup({ METAFLOW_DEFAULT_DATASTORE: "s3" });
             const config = path.join(home, ".metaflowconfig", "config.json");
             expect(JSON.parse(fs.readFileSync(config, "utf8"))).to.deep.equal({ METAFLOW_DEFAULT_DATASTORE: "s3" });
             expect(fs.statSync(config).mode & 0o077, "readable by the user only").to.equal(0);
@@ -209,6 +223,18 @@ describe("Workspace", () => {
             expect(calls).to.include("ssm get-parameter --region us-east-1 --name /ml-platform/dev/metaflow/config --with-decryption");
             expect(calls).to.include(`s3 sync --region us-east-1 --only-show-errors --delete s3://${BUCKET}/templates/ ${home}/platform-templates/`);
             expect(fs.readFileSync(path.join(home, "pip-calls"), "utf8")).to.include("install --quiet --no-input metaflow==2.19.39");
+        });
+
+        it("points the Metaflow client at the internal service URL, since the public one may admit only office ranges", () => {
+            const published = {
+                METAFLOW_SERVICE_URL: "https://abc123.execute-api.us-east-1.amazonaws.com/api",
+                METAFLOW_SERVICE_INTERNAL_URL: "https://metaflow.prod.ml.acme.example",
+                METAFLOW_SERVICE_AUTH_KEY: "key",
+                METAFLOW_DEFAULT_METADATA: "service",
+            };
+            const config = path.join(runStartup(published), ".metaflowconfig", "config.json");
+            expect(JSON.parse(fs.readFileSync(config, "utf8"))).to.deep.equal({ ...published, METAFLOW_SERVICE_URL: "https://metaflow.prod.ml.acme.example" });
+            expect(fs.statSync(config).mode & 0o077, "readable by the user only").to.equal(0);
         });
 
         it("is valid bash", () => {
@@ -317,6 +343,21 @@ describe("Workspace", () => {
                 ArnLike: { "sagemaker:OwnerUserProfileArn": `arn:aws:sagemaker:us-east-1:${ACCOUNT}:user-profile/${outputs.domainId}/\${sagemaker:UserProfileName}` },
                 StringEquals: { "sagemaker:SpaceSharingType": "Private" },
             });
+        });
+
+        it("use the workspace key for space volumes: grants only for AWS resources, data keys only through EC2 and SageMaker", () => {
+            const key = one(resources, "aws:kms/key:Key", "ws-key").state.arn;
+            for (const role of ["ws-team-vision-policy", "ws-default-policy"]) {
+                const onKey = policyOf(role).filter((s) => list(s.Resource).includes(key));
+                expect(onKey.map((s) => [s.Sid, list(s.Action), s.Condition]), role).to.deep.equal([
+                    ["SpaceVolumeKeyGrant", ["kms:CreateGrant"], { Bool: { "kms:GrantIsForAWSResource": "true" } }],
+                    [
+                        "SpaceVolumeKey",
+                        ["kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKeyWithoutPlaintext"],
+                        { StringEquals: { "kms:ViaService": ["ec2.us-east-1.amazonaws.com", "sagemaker.us-east-1.amazonaws.com"] } },
+                    ],
+                ]);
+            }
         });
 
         it("give the default role Studio only, no platform data", () => {

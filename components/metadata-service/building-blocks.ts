@@ -7,11 +7,24 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { assumeRolePolicy, policyJson, type StatementInput } from "../shared";
 
+export interface ServiceRole {
+    readonly role: aws.iam.Role;
+    readonly arn: pulumi.Output<string>;
+    readonly name: pulumi.Output<string>;
+    /** Its inline policy, when there is anything to allow. */
+    readonly policy?: aws.iam.RolePolicy;
+    /**
+     * The role and its policy: what must exist before anything acts with the role's permissions.
+     * The role's ARN carries no dependency on the policy, which IAM attaches separately.
+     */
+    readonly granted: pulumi.Resource[];
+}
+
 /** A role that one AWS service assumes, with one inline policy when there is anything to allow. */
-export function serviceRole(name: string, service: string, statements: readonly StatementInput[], opts: pulumi.CustomResourceOptions): aws.iam.Role {
+export function serviceRole(name: string, service: string, statements: readonly StatementInput[], opts: pulumi.CustomResourceOptions): ServiceRole {
     const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: assumeRolePolicy(service), description: `${name} (${service})` }, opts);
-    if (statements.length > 0) new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy: policyJson(statements) }, opts);
-    return role;
+    const policy = statements.length > 0 ? new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy: policyJson(statements) }, opts) : undefined;
+    return { role, arn: role.arn, name: role.name, policy, granted: policy ? [role, policy] : [role] };
 }
 
 export type Peer = { readonly securityGroupId: pulumi.Input<string> } | { readonly cidr: pulumi.Input<string> };

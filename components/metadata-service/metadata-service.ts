@@ -178,7 +178,7 @@ export class MetadataService extends pulumi.ComponentResource {
                 logGroupName: `${logPrefix}runner`,
                 logRetentionDays: retention,
                 kmsKeyArn: key.arn,
-                prerequisites: [db, toDb, toApis, dbFromService],
+                prerequisites: [db, toDb, toApis, dbFromService, ...execution.granted],
             },
             { parent: this },
         );

@@ -23,7 +23,7 @@ export interface MigrationRunnerArgs {
     readonly logGroupName: string;
     readonly logRetentionDays: number;
     readonly kmsKeyArn: pulumi.Input<string>;
-    /** What the migration task needs before it can reach the database (network rules, the database). */
+    /** What the migration task needs before it can start and reach the database (its roles' grants, network rules, the database). */
     readonly prerequisites?: pulumi.Input<pulumi.Resource>[];
 }
 
@@ -88,7 +88,9 @@ export class MigrationRunner extends pulumi.ComponentResource {
         this.migration = new aws.lambda.Invocation(
             `${name}-migrate`,
             { functionName: fn.name, input, lifecycleScope: "CREATE_ONLY" },
-            { parent: this, dependsOn: [role, ...(args.prerequisites ?? [])] },
+            // The function's role must hold its policy before the first call; the prerequisites
+            // include what the migration task itself needs (its execution role's secret grant).
+            { parent: this, dependsOn: [...role.granted, ...(args.prerequisites ?? [])] },
         );
 
         this.functionArn = fn.arn;

@@ -69,14 +69,15 @@ export function denyInsecureTransport(bucketArn: pulumi.Input<string>): Statemen
     };
 }
 
-/** A statement that lets a KMS key be used only through one AWS service in one region (`kms:ViaService`). */
-export function keyViaService(sid: string, keyArn: pulumi.Input<string>, actions: string | string[], service: string, region: pulumi.Input<string>): StatementInput {
+/** A statement that lets a KMS key be used only through the given AWS service(s) in one region (`kms:ViaService`). */
+export function keyViaService(sid: string, keyArn: pulumi.Input<string>, actions: string | string[], service: string | readonly string[], region: pulumi.Input<string>): StatementInput {
+    const endpoint = (s: string) => pulumi.interpolate`${s}.${region}.amazonaws.com`;
     return {
         Sid: sid,
         Effect: "Allow",
         Action: actions,
         Resource: keyArn,
-        Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`${service}.${region}.amazonaws.com` } },
+        Condition: { StringEquals: { "kms:ViaService": typeof service === "string" ? endpoint(service) : service.map(endpoint) } },
     };
 }
 

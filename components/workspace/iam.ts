@@ -89,13 +89,16 @@ export function studioStatements(domainId: pulumi.Input<string>, workspaceKeyArn
             Resource: [arn("logs", scope, "log-group:/aws/sagemaker/studio"), arn("logs", scope, "log-group:/aws/sagemaker/studio:*")],
         },
         {
-            Sid: "SpaceVolumeKey",
+            Sid: "SpaceVolumeKeyGrant",
             Effect: "Allow",
             // Attaching an encrypted space volume creates a grant in the app's name; only AWS services may hold it.
-            Action: ["kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKeyWithoutPlaintext"],
+            Action: "kms:CreateGrant",
             Resource: workspaceKeyArn,
             Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
         },
+        // The volume's data key is made and read by EC2 (EBS) and SageMaker on the app's behalf; these
+        // requests carry no grant context, so they are bound to those services instead.
+        keyViaService("SpaceVolumeKey", workspaceKeyArn, ["kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKeyWithoutPlaintext"], ["ec2", "sagemaker"], scope.region),
     ];
 }
 

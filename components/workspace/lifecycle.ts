@@ -56,6 +56,24 @@ else
     rm -f "$HOME/.metaflowconfig/config.json.new"
     echo "ml-platform: could not read $METAFLOW_CONFIG_PARAMETER; keeping the previous Metaflow config" >&2
 fi
+# The published METAFLOW_SERVICE_URL may be the API Gateway, which can admit only office ranges;
+# this space is inside the VPC (its traffic leaves through the NAT), so it talks to the metadata
+# service's internal load balancer, as Batch and Step Functions tasks do.
+if [ -f "$HOME/.metaflowconfig/config.json" ]; then
+    python3 -c '
+import json, os, sys
+path = sys.argv[1]
+with open(path) as f:
+    config = json.load(f)
+internal = config.get("METAFLOW_SERVICE_INTERNAL_URL")
+if internal and config.get("METAFLOW_SERVICE_URL") != internal:
+    config["METAFLOW_SERVICE_URL"] = internal
+    with open(path + ".new", "w") as f:
+        json.dump(config, f, indent=2)
+    os.replace(path + ".new", path)
+' "$HOME/.metaflowconfig/config.json" \
+        || echo "ml-platform: could not point the Metaflow config at the internal service URL" >&2
+fi
 umask 022
 
 # 2. Environment and team for the templates: the team is the execution role's suffix

@@ -6,6 +6,11 @@
  * (after the family's spot discount, capped by `bidPercentage`, for SPOT environments), so the
  * maximum is an upper bound whichever types Batch picks. Fargate environments take the Fargate
  * vCPU-hour plus `fargateGbPerVcpu` GB-hours per vCPU.
+ *
+ * Root volumes: each instance carries the EBS volumes of the environment's launch template (found
+ * through the `computeResources` dependency, or by template name). Batch may fill its vCPUs with the
+ * smallest listed type, so at most ceil(vCPUs / that type's vCPUs) instances run: their volumes are
+ * added at `maxVcpus` (and at `minVcpus` when idle). Without a launch template they are not counted.
  */
 import { label, referencedBy, referencing, taskDefinitionFamily } from "./lookup";
 import { ASSUMPTIONS, expandInstanceTypes, instanceType, monthly, usd, type PricedInstanceType, type RegionPrices } from "./prices";
@@ -28,7 +33,32 @@ function fargateVcpuHourly(p: RegionPrices, spot: boolean): number {
     return (f.vcpuHourly + ASSUMPTIONS.fargateGbPerVcpu * f.gbHourly) * (spot ? 1 - p.fargate.spotDiscount : 1);
 }
 
-export function batchComputeEnvironment(r: CostedResource, p: RegionPrices, region: string): Estimate {
+const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+
+interface Volumes {
+    /** GiB each instance carries, and what they cost a month. */
+    readonly gib: number;
+    readonly monthly: number;
+    readonly basis: string;
+}
+
+/** The EBS volumes of the launch template a Batch environment starts its instances from, per instance. */
+function launchTemplateVolumes(r: CostedResource, cr: Record<string, any>, p: RegionPrices, all: readonly CostedResource[]): Volumes | undefined {
+    if (!cr.launchTemplate) return undefined;
+    const template = referencedBy(r, "computeResources", all, LAUNCH_TEMPLATE, (c, v) => {
+        const name = (v as { launchTemplate?: { launchTemplateName?: string } } | undefined)?.launchTemplate?.launchTemplateName;
+        return name !== undefined && c.props.name === name;
+    });
+    const mappings = (template?.props.blockDeviceMappings as { ebs?: { volumeSize?: number; volumeType?: string } }[] | undefined) ?? [];
+    const ebs = p.ec2.ebsGbMonth as Record<string, number>;
+    const volumes = mappings.map((m) => m.ebs).filter((v): v is { volumeSize: number; volumeType?: string } => v?.volumeSize !== undefined);
+    if (volumes.length === 0) return undefined;
+    const gib = volumes.reduce((sum, v) => sum + Number(v.volumeSize), 0);
+    const monthlyCost = volumes.reduce((sum, v) => sum + Number(v.volumeSize) * (ebs[v.volumeType ?? "gp3"] ?? ebs.gp3), 0);
+    return { gib, monthly: monthlyCost, basis: volumes.map((v) => `${v.volumeSize} GiB ${v.volumeType ?? "gp3"}`).join(" + ") };
+}
+
+export function batchComputeEnvironment(r: CostedResource, p: RegionPrices, region: string, all: readonly CostedResource[] = []): Estimate {
     const cr = r.props.computeResources as Record<string, any> | undefined;
     if (r.props.type === "UNMANAGED" || !cr) return { monthlyIdle: 0, monthlyMax: 0, basis: "unmanaged: its instances are priced where they are created" };
     const minVcpus = Number(cr.minVcpus ?? 0);
@@ -36,6 +66,7 @@ export function batchComputeEnvironment(r: CostedResource, p: RegionPrices, regi
     const spot = cr.type === "SPOT" || cr.type === "FARGATE_SPOT";
     let rate: number;
     let how: string;
+    let storage = { idle: 0, max: 0, basis: "" };
     if (cr.type === "FARGATE" || cr.type === "FARGATE_SPOT") {
         rate = fargateVcpuHourly(p, spot);
         how = `${cr.type}: vCPU-hour + ${ASSUMPTIONS.fargateGbPerVcpu} GB-hours${spot ? `, ${p.fargate.spotDiscount * 100}% spot discount` : ""}`;
@@ -46,11 +77,25 @@ export function batchComputeEnvironment(r: CostedResource, p: RegionPrices, regi
         const top = costliest(types, (t) => instanceHourly(t, spot, cr.bidPercentage) / t.vcpus);
         rate = top.rate;
         how = `${cr.type}: costliest of ${types.length} type(s), ${top.type.type}${spot ? ` at ${Math.round(top.type.spotDiscount * 100)}% spot discount` : " on demand"}`;
+        const volumes = launchTemplateVolumes(r, cr, p, all);
+        if (volumes) {
+            const smallest = types.reduce((a, b) => (b.vcpus < a.vcpus ? b : a));
+            const instances = (vcpus: number) => Math.ceil(vcpus / smallest.vcpus);
+            storage = {
+                idle: instances(minVcpus) * volumes.monthly,
+                max: instances(maxVcpus) * volumes.monthly,
+                basis:
+                    ` + root volumes: ${instances(minVcpus)}..${instances(maxVcpus)} instance(s) (vCPUs / ${smallest.vcpus}, the smallest listed type ${smallest.type})` +
+                    ` × ${volumes.basis} from the launch template (${usd(volumes.monthly)}/instance-month)`,
+            };
+        } else {
+            storage = { ...storage, basis: "; root volumes not counted (no launch template volume size)" };
+        }
     }
     return {
-        monthlyIdle: minVcpus * monthly(rate),
-        monthlyMax: maxVcpus * monthly(rate),
-        basis: `${minVcpus}..${maxVcpus} vCPUs × ${usd(rate)}/vCPU-hour (${how}) × 730 h`,
+        monthlyIdle: minVcpus * monthly(rate) + storage.idle,
+        monthlyMax: maxVcpus * monthly(rate) + storage.max,
+        basis: `${minVcpus}..${maxVcpus} vCPUs × ${usd(rate)}/vCPU-hour (${how}) × 730 h${storage.basis}`,
     };
 }
 

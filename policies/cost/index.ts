@@ -6,6 +6,7 @@
  */
 import { estimateResource } from "./estimators";
 import type { CostEstimate, CostItem, CostedResource } from "./types";
+import { guarded, UnknownInputError } from "./unknown";
 
 export * from "./types";
 export { PRICED_RESOURCE_TYPES } from "./estimators";
@@ -22,11 +23,20 @@ const round = (n: number) => Math.round(n * 100) / 100;
 /**
  * Estimates every priced resource; unpriced types cost nothing of their own (S3 usage, IAM...).
  * A resource the model should price but cannot (unknown instance type or region) throws, naming it.
+ * In a preview, one whose estimate needs an input that is still unknown is listed at $0 with
+ * `unknownInput` set, so the rest of the stack is still estimated.
  */
 export function estimateStackCost(resources: readonly CostedResource[], region: string): CostEstimate {
     const items: CostItem[] = [];
-    for (const r of resources) {
-        const item = estimateResource(r, region, resources);
+    const views = resources.map(guarded);
+    for (const r of views) {
+        let item: CostItem | undefined;
+        try {
+            item = estimateResource(r, region, views);
+        } catch (e) {
+            if (!(e instanceof UnknownInputError)) throw e;
+            item = { urn: r.urn, type: r.type, name: r.name, monthlyIdle: 0, monthlyMax: 0, basis: `not priced: ${e.message}`, unknownInput: e.input };
+        }
         if (item) items.push({ ...item, monthlyIdle: round(item.monthlyIdle), monthlyMax: round(item.monthlyMax) });
     }
     return {

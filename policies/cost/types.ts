@@ -11,6 +11,11 @@ export interface CostedResource {
      * (a service's `taskDefinition`) even in a preview, where the referenced ARN is still unknown.
      */
     readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
+    /**
+     * Inputs still unknown (a preview), left out of `props` (`computeResources`, `subnetIds[1]`). A
+     * resource whose estimate needs one is listed unpriced rather than priced on a guess.
+     */
+    readonly unknownInputs?: readonly string[];
 }
 
 export interface CostItem {
@@ -23,6 +28,8 @@ export interface CostItem {
     readonly monthlyMax: number;
     /** How the figures were computed, with the prices used. */
     readonly basis: string;
+    /** The input its estimate needs that is unknown during the preview; the figures are then 0. */
+    readonly unknownInput?: string;
 }
 
 export interface CostEstimate {

@@ -3,7 +3,7 @@
  * plain EC2 instance and EKS managed node group, with its market (spot or on-demand), instance
  * types and maximum vCPUs.
  */
-import type { PolicyResource } from "@pulumi/policy";
+import { UnknownValueError, type PolicyResource } from "@pulumi/policy";
 import { UnknownInstanceTypeError } from "../cost/prices";
 import { GPU_FAMILIES, instanceFamily, instanceTypeSpec, KNOWN_INSTANCE_TYPES } from "./instance-types";
 
@@ -121,22 +121,30 @@ export interface Capacities {
     readonly capacities: Capacity[];
     /** Resources whose vCPUs cannot be counted, with why. */
     readonly uncounted: { readonly resource: Resource; readonly reason: string }[];
+    /** Compute whose capacity is unknown during a preview (its settings come from other resources); counted at the update. */
+    readonly unknown: Resource[];
 }
 
-/** Every compute resource's capacity; resources with unknown instance types are set aside with the reason. */
+/**
+ * Every compute resource's capacity; resources with unknown instance types are set aside with the
+ * reason, and those whose settings are unknown in a preview are set aside on their own, so one
+ * resource does not stop a stack policy from judging the others.
+ */
 export function capacitiesOf(resources: readonly Resource[]): Capacities {
     const capacities: Capacity[] = [];
     const uncounted: Capacities["uncounted"] = [];
+    const unknown: Resource[] = [];
     for (const r of resources) {
         try {
             const c = capacityOf(r);
             if (c) capacities.push(c);
         } catch (e) {
-            if (!(e instanceof UnknownInstanceTypeError)) throw e;
-            uncounted.push({ resource: r, reason: e.message });
+            if (e instanceof UnknownValueError) unknown.push(r);
+            else if (e instanceof UnknownInstanceTypeError) uncounted.push({ resource: r, reason: e.message });
+            else throw e;
         }
     }
-    return { capacities, uncounted };
+    return { capacities, uncounted, unknown };
 }
 
 export const sumVcpus = (cs: readonly Capacity[]) => cs.reduce((s, c) => s + c.maxVcpus, 0);

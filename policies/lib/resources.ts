@@ -13,15 +13,24 @@ function decode(value: unknown): unknown {
     }
 }
 
+/** Shown for a tag whose value is unknown in a preview: the tag is set, its value comes later. */
+export const UNKNOWN_TAG_VALUE = "(known after the update)";
+
+/** A tag map read key by key: a value still unknown in a preview counts as set. */
+function tagsOf(tags: Record<string, unknown> | undefined): Record<string, string> {
+    if (typeof tags !== "object" || tags === null) return {};
+    return Object.fromEntries(Object.keys(tags).map((k) => [k, ifKnown(() => tags[k] as string) ?? UNKNOWN_TAG_VALUE]));
+}
+
 /** The provider's `defaultTags.tags`, which AWS applies to every taggable resource it creates. */
 export function providerDefaultTags(provider: PolicyProviderResource | undefined): Record<string, string> {
     const defaultTags = decode(provider?.props?.defaultTags) as { tags?: Record<string, string> } | undefined;
-    return { ...(defaultTags?.tags ?? {}) };
+    return tagsOf(defaultTags?.tags);
 }
 
 /** The tags a resource ends up with: the provider's default tags, overridden by its own `tags`. */
 export function effectiveTags(props: Record<string, any>, provider: PolicyProviderResource | undefined): Record<string, string> {
-    return { ...providerDefaultTags(provider), ...((props.tags as Record<string, string> | undefined) ?? {}) };
+    return { ...providerDefaultTags(provider), ...tagsOf(props.tags as Record<string, unknown> | undefined) };
 }
 
 /** Parses an IAM or bucket policy document given as a JSON string or an object. */
@@ -64,12 +73,86 @@ export function validateTypes(types: readonly string[], validate: ResourceValida
  * that one resource created in the same update does not blind it to all the others.
  */
 export function ifKnown<T>(read: () => T): T | undefined {
+    const result = tryRead(read);
+    return result.known ? result.value : undefined;
+}
+
+/**
+ * Runs a stack policy's `check` on each item. In a preview, an item whose check reads a value that
+ * is still unknown is skipped alone (the update judges it), where the thrown error would make the
+ * engine skip the whole policy for every resource.
+ */
+export function checkEach<T>(items: readonly T[], check: (item: T) => void): void {
+    for (const item of items) {
+        try {
+            check(item);
+        } catch (e) {
+            if (!(e instanceof UnknownValueError)) throw e;
+        }
+    }
+}
+
+/**
+ * Runs a resource policy's independent checks so that one reading a value still unknown in a
+ * preview does not stop the others; the first such error is rethrown after them all, so the engine
+ * still reports the check it could not run.
+ */
+export function runChecks(...checks: (() => void)[]): void {
+    let unknown: unknown;
+    for (const check of checks) {
+        try {
+            check();
+        } catch (e) {
+            if (!(e instanceof UnknownValueError)) throw e;
+            unknown ??= e;
+        }
+    }
+    if (unknown !== undefined) throw unknown;
+}
+
+/** A read that tells an unknown value (a preview) from an absent one. */
+function tryRead<T>(read: () => T): { known: true; value: T } | { known: false } {
     try {
-        return read();
+        return { known: true, value: read() };
     } catch (e) {
-        if (e instanceof UnknownValueError) return undefined;
+        if (e instanceof UnknownValueError) return { known: false };
         throw e;
     }
+}
+
+/**
+ * Whether an input is set. A value that is unknown in a preview is set (to something the update
+ * computes, a key ARN say); only an absent, null or empty one is not.
+ */
+export function isSet(props: Record<string, any>, key: string): boolean {
+    if (!(key in props)) return false;
+    const read = tryRead(() => props[key]);
+    return !read.known || (read.value !== undefined && read.value !== null && read.value !== "");
+}
+
+/**
+ * A deep copy of resource props with only the values known now. The engine's props throw on
+ * reading a value that is unknown in a preview, so a whole-resource copy (a spread, JSON.stringify)
+ * would stop the policy at the first one; this reads each field on its own and leaves the unknown
+ * ones out, pushing their paths (`computeResources`, `subnetIds[1]`) to `unknown`.
+ */
+export function knownProps(props: Record<string, any>, unknown: string[] = []): Record<string, any> {
+    return copyKnown(props, "", unknown) as Record<string, any>;
+}
+
+function copyKnown(value: unknown, path: string, unknown: string[]): unknown {
+    if (typeof value !== "object" || value === null) return value;
+    const copy: unknown[] | Record<string, unknown> = Array.isArray(value) ? [] : {};
+    const source = value as Record<string, unknown>;
+    // Object.keys does not read values, so it never trips on an unknown one.
+    for (const key of Object.keys(source)) {
+        const at = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+        const read = tryRead(() => source[key]);
+        if (!read.known) unknown.push(at);
+        else if (Array.isArray(copy)) copy.push(copyKnown(read.value, at, unknown));
+        else copy[key] = copyKnown(read.value, at, unknown);
+    }
+    return copy;
 }
 
 /** A string-or-list IAM field as a list. */

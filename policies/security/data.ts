@@ -4,7 +4,7 @@
  * are SecureStrings.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { validateType } from "../lib/resources";
+import { isSet, runChecks, validateType } from "../lib/resources";
 import { policyConfig } from "../lib/schema";
 import { findPlainSecrets, secretNameConfigProperties } from "./secret-detection";
 
@@ -16,7 +16,7 @@ export const kmsKeyRotation: ResourceValidationPolicy = {
         const spec = p.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT";
         const usage = p.keyUsage ?? "ENCRYPT_DECRYPT";
         if (spec !== "SYMMETRIC_DEFAULT" || usage !== "ENCRYPT_DECRYPT") args.notApplicable(`KMS does not rotate ${spec} ${usage} keys`);
-        if (p.customKeyStoreId || p.xksKeyId) args.notApplicable("KMS does not rotate keys in a custom key store");
+        if (isSet(p, "customKeyStoreId") || isSet(p, "xksKeyId")) args.notApplicable("KMS does not rotate keys in a custom key store");
         if (p.enableKeyRotation !== true) {
             reportViolation(`KMS key '${args.name}' does not rotate its key material. Set enableKeyRotation: true on it.`);
         }
@@ -61,7 +61,7 @@ export const logGroupRetention: ResourceValidationPolicy = {
         } else if (days < minimumDays || days > maximumDays) {
             reportViolation(`Log group '${args.name}' keeps its events for ${days} days; this environment requires ${bounds}. Change retentionInDays on it.`);
         }
-        if (requireKms && !args.props.kmsKeyId) {
+        if (requireKms && !isSet(args.props, "kmsKeyId")) {
             reportViolation(`Log group '${args.name}' is not encrypted with a KMS key, which this environment requires. Set kmsKeyId to a key whose policy lets CloudWatch Logs use it.`);
         }
     }),
@@ -71,7 +71,7 @@ export const snsTopicEncrypted: ResourceValidationPolicy = {
     name: "sns-topic-encrypted",
     description: "Checks whether SNS topics encrypt messages at rest with a KMS key.",
     validateResource: validateType("aws:sns/topic:Topic", (args, reportViolation) => {
-        if (!args.props.kmsMasterKeyId) {
+        if (!isSet(args.props, "kmsMasterKeyId")) {
             reportViolation(`SNS topic '${args.name}' is not encrypted. Set kmsMasterKeyId on it to a key whose policy lets the publishing services (CloudWatch, EventBridge) use it.`);
         }
     }),
@@ -81,12 +81,18 @@ export const dynamodbEncryptedPitr: ResourceValidationPolicy = {
     name: "dynamodb-encrypted-pitr",
     description: "Checks whether DynamoDB tables are encrypted with KMS (not the AWS-owned key) and have point-in-time recovery on.",
     validateResource: validateType("aws:dynamodb/table:Table", (args, reportViolation) => {
-        if (args.props.serverSideEncryption?.enabled !== true) {
-            reportViolation(`DynamoDB table '${args.name}' uses the AWS-owned key. Set serverSideEncryption: { enabled: true, kmsKeyArn } on it.`);
-        }
-        if (args.props.pointInTimeRecovery?.enabled !== true) {
-            reportViolation(`DynamoDB table '${args.name}' cannot be restored to a point in time. Set pointInTimeRecovery: { enabled: true } on it.`);
-        }
+        runChecks(
+            () => {
+                if (args.props.serverSideEncryption?.enabled !== true) {
+                    reportViolation(`DynamoDB table '${args.name}' uses the AWS-owned key. Set serverSideEncryption: { enabled: true, kmsKeyArn } on it.`);
+                }
+            },
+            () => {
+                if (args.props.pointInTimeRecovery?.enabled !== true) {
+                    reportViolation(`DynamoDB table '${args.name}' cannot be restored to a point in time. Set pointInTimeRecovery: { enabled: true } on it.`);
+                }
+            },
+        );
     }),
 };
 
@@ -94,7 +100,7 @@ export const secretsManagerKms: ResourceValidationPolicy = {
     name: "secrets-manager-kms",
     description: "Checks whether Secrets Manager secrets are encrypted with a customer-managed KMS key rather than the account's aws/secretsmanager key.",
     validateResource: validateType("aws:secretsmanager/secret:Secret", (args, reportViolation) => {
-        if (!args.props.kmsKeyId) {
+        if (!isSet(args.props, "kmsKeyId")) {
             reportViolation(`Secret '${args.name}' uses the account's default aws/secretsmanager key. Set kmsKeyId on it to a customer-managed key, so access to the secret also needs access to the key.`);
         }
     }),

@@ -53,6 +53,20 @@ function isAnyResource(resource: string): boolean {
     return parts[0] === "arn" && parts.slice(2).every((p) => p === "*" || p === "") && parts[parts.length - 1] === "*";
 }
 
+/**
+ * The service whose every resource the ARN covers, or undefined: a resource part that is a lone
+ * wildcard (or wildcard, slash, wildcard: every object of every bucket) in any account field (empty,
+ * `*`, or one account, which is all of it the holder can reach) and any region field (one region is
+ * all of a regional service this stack uses). For example `arn:aws:s3:::*`, `arn:aws:iam::123456789012:*`.
+ */
+function everyResourceOf(resource: string): string | undefined {
+    const parts = resource.split(":");
+    if (parts[0] !== "arn" || parts.length < 6) return undefined;
+    const account = parts[4];
+    const rest = parts.slice(5).join(":");
+    return (account === "" || account === "*" || /^\d{12}$/.test(account)) && (rest === "*" || rest === "*/*") ? parts[2].toLowerCase() : undefined;
+}
+
 /** Every role in an account: any resource, or `arn:aws:iam::<account>:role/*`. */
 function isAnyRole(resource: string): boolean {
     return isAnyResource(resource) || /^arn:[^:]+:iam::[^:]*:(role\/)?\*$/i.test(resource);
@@ -73,12 +87,35 @@ function label(s: Statement, index: number): string {
     return s.Sid ? `statement '${s.Sid}'` : `statement ${index + 1}`;
 }
 
-/** What a statement grants on every resource that no least-privilege policy should, or undefined. */
+/**
+ * Where a statement's resources cover every resource a service-wide action (`service` undefined for
+ * "*") could act on: "every resource", "every s3 resource (arn:aws:s3:::*)", or undefined.
+ */
+function everyResourceFor(s: Statement, service: string | undefined): string | undefined {
+    // NotResource grants everything but the listed resources: as broad as "*" for these rules.
+    if (s.NotResource !== undefined || asList(s.Resource).some(isAnyResource)) return "every resource";
+    const scoped = asList(s.Resource).find((r) => {
+        const of = everyResourceOf(r);
+        return of !== undefined && (service === undefined || of === service);
+    });
+    return scoped && `every ${everyResourceOf(scoped)} resource (${scoped})`;
+}
+
+/** What a statement grants on every resource (of the service) that no least-privilege policy should, or undefined. */
 function wildcardGrant(s: Statement): string | undefined {
-    if (!allowsOn(s, isAnyResource)) return undefined;
-    if (s.NotAction !== undefined) return `every action except ${asList(s.NotAction).join(", ")}`;
-    const wild = asList(s.Action).filter((a) => a === "*" || a === "*:*" || /^[a-z0-9-]+:\*$/i.test(a));
-    return wild.length > 0 ? wild.map((a) => (a.startsWith("*") ? `every action ("${a}")` : `every ${a.split(":")[0]} action ("${a}")`)).join(" and ") : undefined;
+    if (s.Effect !== "Allow") return undefined;
+    if (s.NotAction !== undefined) {
+        const where = everyResourceFor(s, undefined);
+        return where && `every action except ${asList(s.NotAction).join(", ")} on ${where}`;
+    }
+    const grants = asList(s.Action)
+        .filter((a) => a === "*" || a === "*:*" || /^[a-z0-9-]+:\*$/i.test(a))
+        .flatMap((a) => {
+            const service = a.startsWith("*") ? undefined : a.split(":")[0].toLowerCase();
+            const where = everyResourceFor(s, service);
+            return where ? [`${service ? `every ${service} action` : "every action"} ("${a}") on ${where}`] : [];
+        });
+    return grants.length > 0 ? grants.join(" and ") : undefined;
 }
 
 function grantsPassRoleOnAnyRole(s: Statement): boolean {
@@ -111,7 +148,8 @@ const DOCUMENT_TYPES = [ROLE, ...Object.keys(DOCUMENT_INPUT)];
 
 export const iamNoWildcardAdmin: ResourceValidationPolicy = {
     name: "iam-no-wildcard-admin",
-    description: 'Checks whether IAM policies grant "*" or "service:*" actions (or every action but some, through NotAction) on every resource, or attach an AWS administrator policy.',
+    description:
+        'Checks whether IAM policies grant "*" or "service:*" actions (or every action but some, through NotAction) on every resource or every resource of the service (arn:aws:s3:::*), or attach an AWS administrator policy.',
     configSchema: iamNoWildcardAdminConfig.schema,
     validateResource: validateTypes([...DOCUMENT_TYPES, ...Object.keys(ATTACHMENT_INPUT)], (args, reportViolation) => {
         const { forbiddenManagedPolicies } = iamNoWildcardAdminConfig.read(args);
@@ -120,7 +158,7 @@ export const iamNoWildcardAdmin: ResourceValidationPolicy = {
                 const grant = wildcardGrant(s);
                 if (grant) {
                     reportViolation(
-                        `${args.type} '${args.name}' ${doc.where}, ${label(s, i)}: allows ${grant} on every resource. ` +
+                        `${args.type} '${args.name}' ${doc.where}, ${label(s, i)}: allows ${grant}. ` +
                             "Name the actions it needs and scope Resource to the ARNs they act on.",
                     );
                 }

@@ -4,7 +4,7 @@
  * protection) and its instances (network exposure), so each rule looks where the setting lives.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { validateTypes } from "../lib/resources";
+import { isSet, validateTypes } from "../lib/resources";
 import { policyConfig } from "../lib/schema";
 
 const INSTANCE = "aws:rds/instance:Instance";
@@ -30,7 +30,7 @@ export const rdsEncrypted: ResourceValidationPolicy = {
         const what = `${LABEL[args.type]} '${args.name}'`;
         if (args.props.storageEncrypted !== true) {
             reportViolation(`${what} is not encrypted at rest. Set storageEncrypted: true with kmsKeyId on it (an existing database is re-created from an encrypted snapshot copy).`);
-        } else if (requireCustomerManagedKey && !args.props.kmsKeyId) {
+        } else if (requireCustomerManagedKey && !isSet(args.props, "kmsKeyId")) {
             reportViolation(`${what} is encrypted with the account's default aws/rds key; this environment requires a customer-managed key. Set kmsKeyId on it.`);
         }
     }),
@@ -65,7 +65,7 @@ export const rdsBackupRetention: ResourceValidationPolicy = {
     configSchema: rdsBackupRetentionConfig.schema,
     validateResource: validateTypes([INSTANCE, CLUSTER], (args, reportViolation) => {
         // A read replica keeps no backups of its own: its source's retention is what counts.
-        if (args.props.replicateSourceDb) args.notApplicable("read replicas take their backups from the source database");
+        if (isSet(args.props, "replicateSourceDb")) args.notApplicable("read replicas take their backups from the source database");
         const { minimumDays } = rdsBackupRetentionConfig.read(args);
         const days = typeof args.props.backupRetentionPeriod === "number" ? args.props.backupRetentionPeriod : AWS_DEFAULT_RETENTION_DAYS;
         if (days < minimumDays) {

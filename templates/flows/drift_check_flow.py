@@ -6,8 +6,10 @@ score where the platform's drift alarms watch it:
     metric     DriftScore   (0 = no drift, 1 = completely different distributions)
     dimensions Environment=<environment>, Model=<model name in ml-platform:monitoring.driftModels>
 
-    python drift_check_flow.py run --model churn-classifier
-    python drift_check_flow.py step-functions create
+Copy it once per model, rename the class and set MODEL to the model's name, then:
+
+    python drift_check_flow.py run                    # or --model <name> for another model
+    python drift_check_flow.py step-functions create  # deploys it; @schedule runs it daily for MODEL
 """
 import json
 import os
@@ -15,6 +17,10 @@ import os
 from metaflow import FlowSpec, Parameter, batch, schedule, step
 
 DRIFT_NAMESPACE = "MLPlatform/ModelDrift"
+# The model this copy checks, as named in ml-platform:monitoring.driftModels. A scheduled run takes
+# every parameter's default (Step Functions refuses a scheduled flow with a required parameter
+# without one), so the model is set here rather than on the command line.
+MODEL = "churn-classifier"
 
 
 def workspace_setting(key, env_var):
@@ -30,15 +36,21 @@ def workspace_setting(key, env_var):
 
 def ks_distance(baseline, recent):
     """Two-sample Kolmogorov-Smirnov statistic: the largest gap between the two empirical CDFs, in [0, 1]."""
+    if not baseline or not recent:
+        raise ValueError("ks_distance needs at least one value in each sample")
     baseline, recent = sorted(baseline), sorted(recent)
+    n, m = len(baseline), len(recent)
     i = j = 0
     gap = 0.0
-    while i < len(baseline) and j < len(recent):
-        if baseline[i] <= recent[j]:
+    while i < n and j < m:
+        # Both CDFs step over every copy of a value at once: measuring between copies of a tied
+        # value would find a gap that is not there (identical samples would score 0.5).
+        value = min(baseline[i], recent[j])
+        while i < n and baseline[i] == value:
             i += 1
-        else:
+        while j < m and recent[j] == value:
             j += 1
-        gap = max(gap, abs(i / len(baseline) - j / len(recent)))
+        gap = max(gap, abs(i / n - j / m))
     return gap
 
 
@@ -61,7 +73,7 @@ def publish_drift(environment, model, score):
 @schedule(daily=True)
 class DriftCheckFlow(FlowSpec):
     environment = Parameter("environment", default=workspace_setting("environment", "MLP_ENVIRONMENT"), help="Platform environment (dev, staging, prod).")
-    model = Parameter("model", required=True, help="Model name, as listed in the platform's driftModels.")
+    model = Parameter("model", default=MODEL, help="Model name, as listed in the platform's driftModels.")
 
     @batch(cpu=1, memory=4096)
     @step

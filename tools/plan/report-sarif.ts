@@ -8,14 +8,13 @@ import type { PlanResult } from "./plan";
 const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 
 export function sarifReport(plan: PlanResult): Record<string, unknown> {
-    const descriptions = new Map<string, string>();
-    for (const v of plan.violations) descriptions.set(v.policy, v.description);
-    const ruleIds = Object.keys(plan.policyLevels).sort();
-    const rules = ruleIds.map((id) => ({
-        id,
-        name: id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
-        shortDescription: { text: descriptions.get(id) ?? id },
-        defaultConfiguration: { level: plan.policyLevels[id] === "mandatory" || plan.policyLevels[id] === "remediate" ? "error" : "warning", enabled: plan.policyLevels[id] !== "disabled" },
+    const policies = [...plan.policies].sort((a, b) => a.name.localeCompare(b.name));
+    const ruleIds = policies.map((p) => p.name);
+    const rules = policies.map((p) => ({
+        id: p.name,
+        name: p.name.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
+        shortDescription: { text: p.description },
+        defaultConfiguration: { level: p.level === "mandatory" || p.level === "remediate" ? "error" : "warning", enabled: p.level !== "disabled" },
         properties: { tags: ["pulumi", "crossguard", "infrastructure"] },
     }));
     const stackFile = `Pulumi.${plan.stack}.yaml`;

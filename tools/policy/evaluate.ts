@@ -3,7 +3,10 @@
  * analyzer does: resource policies once per resource (inputs as props, the resource's provider,
  * `notApplicable`, typed `isType`/`asType`), stack policies once over every resource, each policy
  * with its enforcement level and config (schema defaults under the policy-pack config file's values).
+ * It can also play a stack's first preview, where every input built from another resource's outputs
+ * is still unknown and reading one skips the policy, as the engine does.
  */
+import { unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
 import type {
     EnforcementLevel,
     Policies,
@@ -36,11 +39,34 @@ export interface NotApplicable {
     readonly reason: string;
 }
 
+/** A policy the engine could not run during a preview because it read an unknown value. */
+export interface SkippedInPreview {
+    readonly policy: string;
+    /** The enforcement level it would have run with. */
+    readonly level: EnforcementLevel;
+    /** The resource it was checking; absent for a stack policy (skipped for every resource). */
+    readonly urn?: string;
+    /** The engine's reason: which value was unknown. */
+    readonly reason: string;
+}
+
 export interface Evaluation {
     readonly violations: Violation[];
     readonly notApplicable: NotApplicable[];
     /** The enforcement level each policy ran with. */
     readonly levels: Record<string, EnforcementLevel>;
+    /** Policies that read an unknown value and did not run (also reported as advisory violations). */
+    readonly skippedInPreview: SkippedInPreview[];
+}
+
+export interface EvaluateOptions {
+    readonly stackTags?: ReadonlyMap<string, string>;
+    /**
+     * Play the stack's first preview: nothing exists yet, so every input built from another resource
+     * of the stack (a non-empty property dependency) is unknown, and props throw on reading one.
+     * Values from stack references stay known: the engine reads those before the preview.
+     */
+    readonly firstPreview?: boolean;
 }
 
 export class PolicyConfigError extends Error {
@@ -135,6 +161,18 @@ function policyOptions(r: RecordedResource): PolicyResourceOptions {
 
 const PROVIDER_PREFIX = "pulumi:providers:";
 
+/** How the engine hands a policy an unknown value (of any type) in a preview. */
+const UNKNOWN = (require("@pulumi/policy/proxy") as { unknownStringValue: string }).unknownStringValue;
+
+/** A resource's inputs as a first preview sends them: those built from a resource being created are unknown. */
+function firstPreviewInputs(r: RecordedResource, created: ReadonlySet<string>): Record<string, any> {
+    const inputs = { ...r.inputs };
+    for (const [key, deps] of Object.entries(r.propertyDependencies)) {
+        if (key in inputs && deps.some((u) => created.has(u))) inputs[key] = UNKNOWN;
+    }
+    return inputs;
+}
+
 /**
  * Runs every policy over the resources. Policies with level `disabled` are skipped; `remediate` is
  * reported as mandatory (remediation cannot run offline), as the engine does for a still-failing
@@ -145,28 +183,35 @@ export async function evaluatePolicies(
     resources: readonly RecordedResource[],
     config: PolicyPackConfigFile = {},
     packLevel: EnforcementLevel = "advisory",
-    stackTags: ReadonlyMap<string, string> = new Map(),
+    options: EvaluateOptions = {},
 ): Promise<Evaluation> {
+    const stackTags = options.stackTags ?? new Map<string, string>();
     const known = new Set(policies.map((p) => p.name));
     for (const key of Object.keys(config)) {
         if (key !== "all" && !known.has(key)) throw new PolicyConfigError(`policy config: unknown policy '${key}'; the pack has ${[...known].join(", ")}`);
     }
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    // Stack references are read, not recorded: only recorded custom resources are created by the update.
+    const created = new Set(resources.filter((r) => r.custom).map((r) => r.urn));
+    const propsOf = (r: RecordedResource): Record<string, any> => (options.firstPreview ? unknownCheckingProxy(firstPreviewInputs(r, created)) : r.inputs);
     const providerOf = (r: RecordedResource): PolicyProviderResource | undefined => {
         const p = r.provider ? byUrn.get(r.provider) : undefined;
-        return p ? { type: p.type, props: p.inputs, urn: p.urn, name: p.name } : undefined;
+        return p ? { type: p.type, props: propsOf(p), urn: p.urn, name: p.name } : undefined;
     };
     /** One resource as both resource and stack policies see it: inputs as props, its provider, typed `isType`/`asType`. */
-    const viewOf = (r: RecordedResource) => ({
-        type: r.type,
-        props: r.inputs,
-        urn: r.urn,
-        name: r.name,
-        opts: policyOptions(r),
-        provider: providerOf(r),
-        isType: (cls: unknown) => matchesType(r.type, cls),
-        asType: (cls: unknown) => (matchesType(r.type, cls) ? (r.inputs as never) : undefined),
-    });
+    const viewOf = (r: RecordedResource) => {
+        const props = propsOf(r);
+        return {
+            type: r.type,
+            props,
+            urn: r.urn,
+            name: r.name,
+            opts: policyOptions(r),
+            provider: providerOf(r),
+            isType: (cls: unknown) => matchesType(r.type, cls),
+            asType: (cls: unknown) => (matchesType(r.type, cls) ? (props as never) : undefined),
+        };
+    };
 
     const policyResources = new Map<string, PolicyResource>();
     for (const r of resources) {
@@ -184,6 +229,7 @@ export async function evaluatePolicies(
     const violations: Violation[] = [];
     const notApplicable: NotApplicable[] = [];
     const levels: Record<string, EnforcementLevel> = {};
+    const skippedInPreview: SkippedInPreview[] = [];
 
     for (const policy of policies) {
         const level = enforcementLevelFor(policy.name, policy.enforcementLevel, config, packLevel);
@@ -194,14 +240,25 @@ export async function evaluatePolicies(
         const getConfig = <T extends object>() => ({ ...policyConfig }) as T;
         const report = (urn: string | undefined) => (message: string, reportedUrn?: string) =>
             violations.push({ policy: policy.name, level: reportedLevel, urn: reportedUrn ?? urn, message, description: policy.description });
+        /** What the engine does with a policy that threw: not applicable, or an advisory "can't run" for an unknown value. */
+        const caught = (e: unknown, urn: string | undefined): void => {
+            if (e instanceof NotApplicableSignal) {
+                notApplicable.push(urn === undefined ? { policy: policy.name, reason: e.reason } : { policy: policy.name, urn, reason: e.reason });
+            } else if (e instanceof UnknownValueError) {
+                const reason = (e as Error).message;
+                skippedInPreview.push({ policy: policy.name, level, urn, reason });
+                violations.push({ policy: policy.name, level: "advisory", urn, message: `can't run policy '${policy.name}' during preview: ${reason}`, description: policy.description });
+            } else {
+                throw e;
+            }
+        };
 
         if (isStackPolicy(policy)) {
             const args: StackValidationArgs = { resources: [...policyResources.values()], stackTags, getConfig, notApplicable: throwNotApplicable };
             try {
                 await policy.validateStack(args, report(undefined));
             } catch (e) {
-                if (!(e instanceof NotApplicableSignal)) throw e;
-                notApplicable.push({ policy: policy.name, reason: e.reason });
+                caught(e, undefined);
             }
             continue;
         }
@@ -215,11 +272,10 @@ export async function evaluatePolicies(
                 try {
                     await validate(args, report(r.urn));
                 } catch (e) {
-                    if (!(e instanceof NotApplicableSignal)) throw e;
-                    notApplicable.push({ policy: policy.name, urn: r.urn, reason: e.reason });
+                    caught(e, r.urn);
                 }
             }
         }
     }
-    return { violations, notApplicable, levels };
+    return { violations, notApplicable, levels, skippedInPreview };
 }
