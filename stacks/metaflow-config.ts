@@ -24,13 +24,21 @@ export const METAFLOW_CONFIG_KEYS = [
     "METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE",
     "METAFLOW_SFN_STATE_MACHINE_PREFIX",
     "METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN",
+    "METAFLOW_KUBERNETES_NAMESPACE",
+    "METAFLOW_KUBERNETES_SERVICE_ACCOUNT",
     "METAFLOW_UI_URL",
 ] as const;
 
 export type MetaflowConfigKey = (typeof METAFLOW_CONFIG_KEYS)[number];
 
 /** Keys present only when the stack has the thing they name. */
-export type OptionalMetaflowConfigKey = "METAFLOW_SERVICE_AUTH_KEY" | "METAFLOW_UI_URL" | "METAFLOW_BATCH_CONTAINER_IMAGE" | "METAFLOW_BATCH_CONTAINER_REGISTRY";
+export type OptionalMetaflowConfigKey =
+    | "METAFLOW_SERVICE_AUTH_KEY"
+    | "METAFLOW_UI_URL"
+    | "METAFLOW_BATCH_CONTAINER_IMAGE"
+    | "METAFLOW_BATCH_CONTAINER_REGISTRY"
+    | "METAFLOW_KUBERNETES_NAMESPACE"
+    | "METAFLOW_KUBERNETES_SERVICE_ACCOUNT";
 
 /** The resolved config, as `~/.metaflowconfig/config.json` holds it. */
 export type MetaflowConfig = { readonly [K in Exclude<MetaflowConfigKey, OptionalMetaflowConfigKey>]: string } & {
@@ -59,6 +67,8 @@ export interface MetaflowConfigSources {
         readonly executionLogDestinationArn: pulumi.Input<string>;
     };
     readonly client: MetaflowClientConfig;
+    /** The EKS option's namespace and service account (`@kubernetes`), when the stack has a cluster. */
+    readonly kubernetes?: { readonly namespace: pulumi.Input<string>; readonly serviceAccount: pulumi.Input<string> };
 }
 
 /**
@@ -86,6 +96,7 @@ export function metaflowConfig(s: MetaflowConfigSources): MetaflowConfigInputs {
         METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE: s.orchestrator.eventBridgeRoleArn,
         METAFLOW_SFN_STATE_MACHINE_PREFIX: s.orchestrator.stateMachinePrefix,
         METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN: s.orchestrator.executionLogDestinationArn,
+        ...(s.kubernetes !== undefined ? { METAFLOW_KUBERNETES_NAMESPACE: s.kubernetes.namespace, METAFLOW_KUBERNETES_SERVICE_ACCOUNT: s.kubernetes.serviceAccount } : {}),
         ...(s.metadata.uiUrl !== undefined ? { METAFLOW_UI_URL: s.metadata.uiUrl } : {}),
     };
 }

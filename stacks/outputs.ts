@@ -69,6 +69,8 @@ export interface StackOutputs {
     readonly ssmPipelinesArnPattern: string;
     readonly vpcId: string;
     readonly privateSubnetIds: string[];
+    /** EKS cluster of `@kubernetes` steps, when the stack enables the Kubernetes option. */
+    readonly eksClusterName?: string;
 }
 
 export type StackOutputName = keyof StackOutputs;
@@ -109,6 +111,7 @@ export const OPTIONAL_OUTPUTS: { readonly [K in StackOutputName]-?: undefined ex
     ssmPipelinesArnPattern: false,
     vpcId: false,
     privateSubnetIds: false,
+    eksClusterName: true,
 };
 
 export const STACK_OUTPUT_NAMES = Object.keys(OPTIONAL_OUTPUTS) as StackOutputName[];
@@ -151,6 +154,7 @@ export interface OutputSources {
     };
     readonly alertTopicArn: pulumi.Input<string>;
     readonly dashboardUrl: pulumi.Input<string>;
+    readonly kubernetes?: { readonly clusterName: pulumi.Input<string> };
 }
 
 /** The stack outputs, every name from `StackOutputs`; optional ones are left out when absent. */
@@ -188,5 +192,6 @@ export function stackOutputs(s: OutputSources): StackOutputInputs {
         ssmPipelinesArnPattern: s.parameters.pipelinesArnPattern,
         vpcId: s.network.vpcId,
         privateSubnetIds: s.network.privateSubnetIds,
+        ...optional("eksClusterName", s.kubernetes?.clusterName),
     };
 }

@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ArtifactStore } from "../components/artifact-store";
-import { ComputePool } from "../components/compute-pool";
+import { ComputePool, KubernetesPool } from "../components/compute-pool";
 import { MetadataService } from "../components/metadata-service";
 import { Alerts, databaseKind, Monitoring } from "../components/monitoring";
 import { Network, type PlatformNetwork } from "../components/network";
@@ -83,6 +83,27 @@ export async function program(): Promise<Record<string, unknown>> {
         componentOpts,
     );
 
+    // Only where config asks for it: the EKS control plane is billed while idle.
+    const kubernetes = config.compute.kubernetes
+        ? new KubernetesPool(
+              `${prefix}-kubernetes`,
+              {
+                  environment: config.environment,
+                  region: config.region,
+                  tags: platformTags(config),
+                  vpcId: network.vpcId,
+                  vpcCidrBlock: network.vpcCidrBlock,
+                  subnetIds: network.privateSubnetIds,
+                  ...config.compute.kubernetes,
+                  rootVolumeSizeGiB: config.compute.rootVolumeSizeGiB,
+                  // The same grants as the Batch job role.
+                  jobGrants: { artifactBucketArn: artifactStore.bucketArn, artifactKmsKeyArn: artifactStore.kmsKeyArn, dataLake: upstream.dataLake, parameterKmsKeyArn: artifactStore.kmsKeyArn },
+                  ...dataProtection,
+              },
+              componentOpts,
+          )
+        : undefined;
+
     const metadata = new MetadataService(`${prefix}-metadata`, metadataServiceArgs(config, network, artifactStore, { provider }), componentOpts);
 
     const accountId = aws.getCallerIdentityOutput({}, { provider }).accountId;
@@ -104,7 +125,7 @@ export async function program(): Promise<Record<string, unknown>> {
         componentOpts,
     );
 
-    const metaflow = metaflowConfig({ artifactStore, compute, metadata, orchestrator, client: config.metaflow });
+    const metaflow = metaflowConfig({ artifactStore, compute, metadata, orchestrator, client: config.metaflow, kubernetes });
     // After everything whose values it publishes.
     const parameters = new ParameterStore(
         `${prefix}-parameters`,
@@ -175,5 +196,6 @@ export async function program(): Promise<Record<string, unknown>> {
         parameters,
         alertTopicArn: alerts.topicArn,
         dashboardUrl: monitoring.dashboardUrl,
+        kubernetes,
     });
 }

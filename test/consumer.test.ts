@@ -80,6 +80,6 @@ describe("mlPlatformOutputs (the consumer helper)", () => {
 
     it("knows every output name of the API and which ones a stack may lack", () => {
         expect(STACK_OUTPUT_NAMES).to.include.members(["outputsVersion", "metaflowConfig", "serviceUrl", "alertTopicArn", "ssmMetaflowConfigParameter", "vpcId"]);
-        expect(STACK_OUTPUT_NAMES.filter((n) => OPTIONAL_OUTPUTS[n])).to.have.members(["cpuOnDemandQueueName", "cpuOnDemandQueueArn", "daskSchedulerAddress", "uiUrl"]);
+        expect(STACK_OUTPUT_NAMES.filter((n) => OPTIONAL_OUTPUTS[n])).to.have.members(["cpuOnDemandQueueName", "cpuOnDemandQueueArn", "daskSchedulerAddress", "uiUrl", "eksClusterName"]);
     });
 });

@@ -16,3 +16,16 @@ export {
 export { jobRoleStatements, ECS_INSTANCE_MANAGED_POLICY, type JobRoleGrants, type JobRoleScope } from "./iam";
 export { launchTemplateArgs, METADATA_HOP_LIMIT, ROOT_DEVICE_NAME, type LaunchTemplateSettings } from "./launch-template";
 export { jobEgressRules, type JobEgressScope } from "./security";
+export { KubernetesPool, type KubernetesPoolArgs, type NodePoolSettings } from "./kubernetes";
+export {
+    clusterLogGroupName,
+    CONTROL_PLANE_LOG_TYPES,
+    DNS1123_LABEL,
+    DNS1123_SUBDOMAIN,
+    KUBERNETES_VERSIONS,
+    NODE_AMI_TYPES,
+    NODE_MANAGED_POLICIES,
+    NODE_POOL_LABEL,
+    type KubernetesVersion,
+    type NodePoolRole,
+} from "./eks";

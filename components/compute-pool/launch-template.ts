@@ -1,11 +1,11 @@
 /**
- * The launch template every Batch instance starts from: IMDSv2 only, an encrypted gp3 root volume,
- * and the platform's tags on the instances and volumes that AWS launches on our behalf.
+ * The launch template every Batch instance (and EKS node) starts from: IMDSv2 only, an encrypted gp3
+ * root volume, and the platform's tags on the instances and volumes that AWS launches on our behalf.
  */
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 
-/** The root device of the ECS-optimized Amazon Linux 2023 AMIs, standard and NVIDIA. */
+/** The root device of the ECS- and EKS-optimized Amazon Linux 2023 AMIs, standard and NVIDIA. */
 export const ROOT_DEVICE_NAME = "/dev/xvda";
 
 /**
@@ -24,12 +24,16 @@ export interface LaunchTemplateSettings {
     readonly rootVolumeKmsKeyArn?: pulumi.Input<string>;
     /** Tags for the instances and volumes Batch launches. */
     readonly tags: Readonly<Record<string, string>>;
+    /** What launches from the template. @default "AWS Batch instances of the Metaflow compute pool" */
+    readonly description?: string;
+    /** IMDSv2 response hop limit: 1 keeps containers away from the instance role. @default METADATA_HOP_LIMIT */
+    readonly metadataHopLimit?: number;
 }
 
 export function launchTemplateArgs(s: LaunchTemplateSettings): aws.ec2.LaunchTemplateArgs {
     return {
-        description: "AWS Batch instances of the Metaflow compute pool",
-        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: METADATA_HOP_LIMIT },
+        description: s.description ?? "AWS Batch instances of the Metaflow compute pool",
+        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: s.metadataHopLimit ?? METADATA_HOP_LIMIT },
         blockDeviceMappings: [
             {
                 deviceName: ROOT_DEVICE_NAME,

@@ -1,9 +1,12 @@
 /**
- * `ml-platform:compute`: the AWS Batch compute pool. Instance types must be in the platform's
- * catalogue (policies/data/instance-types.json) and priced for the stack's region, so that the cost
- * model and the policies can reason about every one; each environment scales from `minVcpus` (0:
- * nothing runs when idle) to `maxVcpus`.
+ * `ml-platform:compute`: the AWS Batch compute pool and the optional Kubernetes (EKS) option. Instance
+ * types must be in the platform's catalogue (policies/data/instance-types.json) and priced for the
+ * stack's region, so that the cost model and the policies can reason about every one; each
+ * environment scales from `minVcpus` (0: nothing runs when idle) to `maxVcpus`, each node group from
+ * zero nodes to `maxNodes`.
  */
+import { DNS1123_LABEL, DNS1123_SUBDOMAIN, KUBERNETES_VERSIONS, roleNameOf, type KubernetesVersion } from "../../components/compute-pool/eks";
+import { LOG_RETENTION_DAYS } from "../../components/network";
 import { pricedInstanceTypes } from "../../policies/cost/prices";
 import { GPU_FAMILIES, instanceFamily, instanceTypeSpec, KNOWN_INSTANCE_TYPES } from "../../policies/lib/instance-types";
 import type { BaseConfig } from "./base";
@@ -32,6 +35,31 @@ export interface GpuComputeConfig extends ComputeEnvironmentConfig {
     readonly onDemandMaxVcpus: number;
 }
 
+export interface NodeGroupConfig {
+    /** EC2 instance types the spot node group may launch. */
+    readonly instanceTypes: readonly string[];
+    /** Nodes the group may scale out to; it idles at zero. */
+    readonly maxNodes: number;
+}
+
+/** The EKS option, read only when `enabled`. */
+export interface KubernetesComputeConfig {
+    /** Kubernetes version of the cluster, one in EKS standard support. */
+    readonly version: KubernetesVersion;
+    readonly cpu: NodeGroupConfig;
+    readonly gpu: NodeGroupConfig;
+    /** Namespace of Metaflow's pods (METAFLOW_KUBERNETES_NAMESPACE). */
+    readonly namespace: string;
+    /** Service account of Metaflow's pods (METAFLOW_KUBERNETES_SERVICE_ACCOUNT), bound to the job role. */
+    readonly serviceAccount: string;
+    /** IAM roles with cluster admin access entries (the role that runs Pulumi among them). */
+    readonly clusterAdminRoleArns: readonly string[];
+    /** The cluster's creator gets admin rights at creation. */
+    readonly clusterCreatorAdmin: boolean;
+    /** Days the control plane logs are kept. */
+    readonly logRetentionDays: number;
+}
+
 export interface ComputeConfig {
     /** CPU spot environment behind the `cpu` queue. */
     readonly spot: ComputeEnvironmentConfig;
@@ -39,11 +67,18 @@ export interface ComputeConfig {
     readonly onDemand: OnDemandComputeConfig;
     /** GPU environment (spot), optionally backed by on-demand GPU. */
     readonly gpu: GpuComputeConfig;
-    /** Root volume size of every Batch instance, GiB. */
+    /** Root volume size of every Batch instance (and EKS node), GiB. */
     readonly rootVolumeSizeGiB: number;
+    /** The EKS cluster and its node groups; undefined unless `kubernetes.enabled` (the control plane costs while idle). */
+    readonly kubernetes?: KubernetesComputeConfig;
 }
 
-const KEYS = ["spot", "onDemand", "gpu", "rootVolumeSizeGiB"];
+const KEYS = ["spot", "onDemand", "gpu", "rootVolumeSizeGiB", "kubernetes"];
+const KUBERNETES_KEYS = ["enabled", "version", "cpu", "gpu", "namespace", "serviceAccount", "clusterAdminRoleArns", "clusterCreatorAdmin", "logRetentionDays"];
+const NODE_GROUP_KEYS = ["instanceTypes", "maxNodes"];
+/** A node group's size bound; far above any one platform's quota, it only catches typos. */
+const MAX_NODES = 100;
+const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/;
 const ENVIRONMENT_KEYS = ["instanceTypes", "minVcpus", "maxVcpus"];
 /** A Batch environment's vCPU bound; far above any one platform's quota, it only catches typos. */
 const MAX_VCPUS = 10000;
@@ -60,7 +95,7 @@ function allowedInstanceTypes(region: string): ReadonlySet<string> {
     }
 }
 
-export function parseCompute(reader: ConfigReader, base: Pick<BaseConfig, "region">): ComputeConfig {
+export function parseCompute(reader: ConfigReader, base: Pick<BaseConfig, "region" | "environment">): ComputeConfig {
     const node = reader.key("ml-platform:compute").object(KEYS, true);
     const allowed = allowedInstanceTypes(base.region);
 
@@ -91,7 +126,52 @@ export function parseCompute(reader: ConfigReader, base: Pick<BaseConfig, "regio
         gpu: { ...gpuEnvironment, allowOnDemand, onDemandMaxVcpus },
         // The ECS-optimized AL2023 AMIs' snapshots are 30 GiB; the root volume cannot be smaller.
         rootVolumeSizeGiB: node.get("rootVolumeSizeGiB").int({ default: 100, min: 30, max: 16384 }),
+        kubernetes: readKubernetes(node.get("kubernetes").object(KUBERNETES_KEYS), allowed, base.environment),
     };
+}
+
+/** The EKS option; off by default, and then nothing else may be set (it would be silently ignored). */
+function readKubernetes(node: ConfigNode, allowed: ReadonlySet<string>, environment: string): KubernetesComputeConfig | undefined {
+    if (!node.get("enabled").bool({ default: false })) {
+        rejectPresent(node, KUBERNETES_KEYS.slice(1), "kubernetes.enabled is false");
+        return undefined;
+    }
+    const retentionNode = node.get("logRetentionDays");
+    const logRetentionDays = retentionNode.int({ default: environment === "prod" ? 365 : 30, min: 1, max: 3653 });
+    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
+        retentionNode.fail(`one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}`);
+    }
+    return {
+        // No default: moving to a newer version is an upgrade of a running cluster, made on purpose.
+        version: node.get("version").string({ oneOf: KUBERNETES_VERSIONS }) as KubernetesVersion,
+        cpu: readNodeGroup(node.get("cpu").object(NODE_GROUP_KEYS, true), "cpu", allowed),
+        gpu: readNodeGroup(node.get("gpu").object(NODE_GROUP_KEYS, true), "gpu", allowed),
+        namespace: node.get("namespace").string({ default: "metaflow", pattern: DNS1123_LABEL, describe: "a Kubernetes namespace name (RFC 1123 label: lowercase letters, digits and '-', at most 63)" }),
+        serviceAccount: node.get("serviceAccount").string({
+            default: "metaflow-jobs",
+            pattern: DNS1123_SUBDOMAIN,
+            describe: "a Kubernetes service account name (RFC 1123 subdomain: lowercase letters, digits, '-' and '.', at most 253)",
+        }),
+        clusterAdminRoleArns: readAdminRoles(node.get("clusterAdminRoleArns")),
+        clusterCreatorAdmin: node.get("clusterCreatorAdmin").bool({ default: false }),
+        logRetentionDays,
+    };
+}
+
+/** Each role's access entry is named after the role, so two roles may not share a name. */
+function readAdminRoles(node: ConfigNode): string[] {
+    const arns: string[] = [];
+    for (const item of node.list({ default: [] })) {
+        const arn = item.string({ pattern: IAM_ROLE_ARN, describe: "an IAM role ARN (arn:aws:iam::<account>:role/<name>)" });
+        if (!arn) continue;
+        if (arns.some((a) => roleNameOf(a) === roleNameOf(arn))) item.fail("a role whose name is not already listed");
+        else arns.push(arn);
+    }
+    return arns;
+}
+
+function readNodeGroup(node: ConfigNode, kind: "cpu" | "gpu", allowed: ReadonlySet<string>): NodeGroupConfig {
+    return { instanceTypes: readInstanceTypes(node.get("instanceTypes"), kind, allowed), maxNodes: node.get("maxNodes").int({ min: 1, max: MAX_NODES }) };
 }
 
 function readEnvironment(node: ConfigNode, kind: "cpu" | "gpu", allowed: ReadonlySet<string>, defaultTypes?: readonly string[]): ComputeEnvironmentConfig {

@@ -188,6 +188,7 @@ export function mockResourceState(type: string, name: string, inputs: Record<str
             break;
         case "eks":
             Object.assign(extra, { endpoint: `https://${hex(name, 32).toUpperCase()}.gr7.${region}.eks.amazonaws.com` });
+            if (cls === "Cluster") Object.assign(extra, { certificateAuthority: { data: Buffer.from(`mock CA of ${physical}`).toString("base64") } });
             break;
         default:
             break;
