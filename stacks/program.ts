@@ -13,16 +13,11 @@ import { Orchestrator } from "../components/orchestrator";
 import { metaflowConfigParameterName, ParameterStore } from "../components/parameters";
 import { platformTags, type DataProtectionArgs } from "../components/shared";
 import { Workspace } from "../components/workspace";
-import { loadConfig, type PlatformConfig } from "./config";
+import { loadConfig } from "./config";
 import { metadataServiceArgs } from "./metadata-args";
 import { metaflowConfig } from "./metaflow-config";
 import { stackOutputs } from "./outputs";
 import { readUpstream } from "./upstream";
-
-export interface PlatformParts {
-    readonly config: PlatformConfig;
-    readonly artifactStore: ArtifactStore;
-}
 
 export async function program(): Promise<Record<string, unknown>> {
     const config = loadConfig();
